@@ -1,0 +1,127 @@
+"""Vendor-neutral models: what every front-end sees, whatever PBX is behind it.
+
+Vendor identifiers stay opaque strings here (PBXware internal ids, MiRTA numbers,
+TelecomX 24-hex ids, Telphin numeric ids); only the plugin knows their shape.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime  # noqa: TC003 - pydantic needs it at runtime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class Presence(StrEnum):
+    """Presence states, named after TelecomX's (the one vendor with real presence)."""
+
+    WORK = "work"
+    OFF_WORK = "off"
+    HOLIDAY = "holiday"
+    BUSY = "busy"
+
+
+class RecordingAction(StrEnum):
+    """What to do with the recording of the call an extension is on."""
+
+    START = "start"
+    STOP = "stop"
+    PAUSE = "pause"
+    RESUME = "resume"
+
+
+class OfficeHoursState(StrEnum):
+    """Manual override of an office-hours schedule (PBXware Operation Times status)."""
+
+    ON = "on"
+    OFF = "off"
+    INHERIT = "inherit"
+
+
+class AccountInfo(_Model):
+    """Who we are connected to; ``unique_id`` identifies the PBX account."""
+
+    vendor: str
+    unique_id: str
+    name: str
+
+
+class Extension(_Model):
+    """An extension (a user's line) on the PBX."""
+
+    id: str
+    """Vendor identifier, opaque outside the plugin."""
+    number: str
+    """The dialable extension number."""
+    name: str = ""
+    email: str | None = None
+
+
+class ExtensionStatus(_Model):
+    """Live state of one extension. ``None`` means the vendor does not tell."""
+
+    extension: Extension
+    registered: bool | None = None
+    on_call: bool | None = None
+    dnd: bool | None = None
+    dnd_phones_on: int | None = None
+    """For per-phone DND (TelecomX): how many of the phones have DND on."""
+    dnd_phones_total: int | None = None
+    presence: Presence | None = None
+    forward_to: str | None = None
+    """Where all calls are forwarded, or ``None`` when forwarding is off or unknown."""
+
+
+class Flow(_Model):
+    """A day/night flow or switch (MiRTA flow, TelecomX switch)."""
+
+    id: str
+    name: str
+    active: bool
+
+
+class OfficeHours(_Model):
+    """An office-hours schedule with its manual override (PBXware Operation Times)."""
+
+    id: str
+    """Opaque identifier, e.g. ``did:12`` for a PBXware DID's Operation Times."""
+    name: str
+    state: OfficeHoursState
+
+
+class Call(_Model):
+    """A call in progress."""
+
+    id: str
+    from_number: str = ""
+    to_number: str = ""
+    extension_id: str | None = None
+    started: datetime | None = None
+    answered: bool | None = None
+
+
+class DialResult(_Model):
+    """The PBX accepted a click-to-dial request."""
+
+    call_id: str | None = None
+    message: str = ""
+
+
+class RecordingResult(_Model):
+    """Outcome of a recording action."""
+
+    action: RecordingAction
+    affected_calls: int = Field(default=1, ge=0)
+    message: str = ""
+
+
+class RateLimitState(_Model):
+    """The request quota a vendor reported on its last answer."""
+
+    limit: int | None = None
+    remaining: int | None = None
+    reset_seconds: float | None = None

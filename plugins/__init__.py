@@ -1,0 +1,1 @@
+"""Built-in vendor plugins: one sub-package per PBX vendor."""

@@ -1,0 +1,54 @@
+"""Fixtures that run a real vendor client against that vendor's emulator, in-process."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import httpx
+import pytest
+
+from core.registry import BUILTIN_PLUGINS, available_vendors
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from core.backend import PbxBackend
+    from core.emulator import Emulator
+    from core.plugin import ConnectionSettings, VendorPlugin
+
+EMULATOR_BASE_URL = "http://pbx.emulator.test"
+
+
+@dataclass
+class Rig:
+    """A backend wired to its vendor's emulator."""
+
+    plugin: VendorPlugin[Any]
+    emulator: Emulator
+    settings: ConnectionSettings
+    backend: PbxBackend
+
+
+def landed_vendors() -> list[str]:
+    """Built-in vendors whose plugin package exists and loads."""
+    vendors = available_vendors()
+    return [name for name in BUILTIN_PLUGINS if name in vendors]
+
+
+async def make_rig(plugin: VendorPlugin[Any], **overrides: Any) -> Rig:
+    """Build an emulator and a backend that talks to it through ASGITransport."""
+    emulator = plugin.emulator_factory()
+    settings = plugin.demo_settings(EMULATOR_BASE_URL).model_copy(update=overrides)
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=emulator))
+    backend = plugin.create_backend(settings, client)
+    return Rig(plugin, emulator, settings, backend)
+
+
+@pytest.fixture(params=landed_vendors())
+async def rig(request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
+    """One rig per landed vendor, with fast timeouts and one quick retry."""
+    plugin = available_vendors()[request.param]
+    built = await make_rig(plugin, timeout=0.5, max_retries=1)
+    yield built
+    await built.backend.aclose()
