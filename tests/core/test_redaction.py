@@ -1,0 +1,51 @@
+"""Redaction of URLs, free text and log records."""
+
+from __future__ import annotations
+
+import logging
+
+from core.redaction import MASK, get_logger, redact_text, redact_url, register_secret
+
+
+def test_secret_query_parameters_are_blanked() -> None:
+    url = "https://pbx.example.com/index.php?apikey=abcdef123456&action=pbxware.ext.list&key=zzz999"
+    cleaned = redact_url(url)
+    assert "abcdef123456" not in cleaned
+    assert "zzz999" not in cleaned
+    assert "action=pbxware.ext.list" in cleaned
+
+
+def test_registered_secrets_are_blanked_anywhere() -> None:
+    register_secret("hunter2-very-secret")
+    assert (
+        redact_text("the password is hunter2-very-secret!")
+        == f"the password is {MASK}!"
+    )
+
+
+def test_bearer_tokens_are_blanked() -> None:
+    assert "eyJabc.def" not in redact_text("Authorization: Bearer eyJabc.def")
+
+
+def test_short_values_are_not_registered() -> None:
+    register_secret("ab")
+    assert redact_text("abc") == "abc"
+
+
+def test_module_loggers_redact(caplog: object) -> None:
+    register_secret("tok-9876543210")
+    logger = get_logger("core.test_module")
+    records: list[logging.LogRecord] = []
+
+    class Keep(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            records.append(record)
+
+    handler = Keep()
+    logger.addHandler(handler)
+    try:
+        logger.warning("calling %s", "https://x/?token=tok-9876543210")
+    finally:
+        logger.removeHandler(handler)
+    assert records
+    assert "tok-9876543210" not in records[0].getMessage()
