@@ -188,6 +188,8 @@ class PbxBackend:
         Backends that declare RECORDING but not RECORDING_PAUSE must call
         :meth:`check_recording_action` first.
         """
+        # Names the missing capability precisely: RECORDING_PAUSE for pause/resume.
+        self.check_recording_action(action)
         raise self.unsupported(Capability.RECORDING)
 
     def check_recording_action(self, action: RecordingAction) -> None:

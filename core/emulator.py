@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import json
 import re
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -25,8 +25,9 @@ from urllib.parse import parse_qsl
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-Scope = dict[str, Any]
-Message = dict[str, Any]
+# The same shapes httpx.ASGITransport and uvicorn use.
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 

@@ -259,6 +259,11 @@ class Transport:
             if response.is_success:
                 return response
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
+            if retry_after is None and response.status_code == 429:
+                # Quota-style limits (Telphin) say when the window resets instead.
+                retry_after = parse_retry_after(
+                    response.headers.get("X-RateLimit-Reset")
+                )
             if (
                 not last
                 and response.status_code in RETRYABLE_STATUS

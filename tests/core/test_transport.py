@@ -265,3 +265,19 @@ def test_backoff_has_jitter_and_a_cap() -> None:
     delays = [policy.backoff(10) for _ in range(200)]
     assert all(3.0 <= d <= 5.0 for d in delays)
     assert len(set(delays)) > 1
+
+
+async def test_quota_reset_counts_as_retry_after_on_429() -> None:
+    headers = {
+        "X-RateLimit-Limit": "500",
+        "X-RateLimit-Remaining": "0",
+        "X-RateLimit-Reset": "3000",
+    }
+    recorder = Recorder(httpx.Response(429, headers=headers))
+    sleeps = Sleeps()
+    transport = make(recorder, sleeps)
+    with pytest.raises(SwitchboardRateLimitError) as caught:
+        await transport.request("GET", "/x", idempotent=True)
+    assert caught.value.retry_after == 3000
+    assert sleeps.delays == []  # an hourly reset is not waited out
+    assert len(recorder.requests) == 1

@@ -1,0 +1,352 @@
+"""Telphin capabilities on top of :class:`~plugins.telphin.client.TelphinClient`.
+
+What a status refresh costs (the hourly quota counts every request):
+
+* ``get_statuses()`` for all extensions: ``N // 100 + 1`` extension pages +
+  as many registration pages + 1 current-calls request, sent concurrently --
+  3 requests below 100 extensions, 23 for 1,000 (a page shorter than 100 ends
+  a list, so a multiple of 100 costs one empty page more). DND and
+  forwarding live in each phone's settings, one request per extension, so the
+  bulk refresh leaves them unknown (``None``) rather than spend N requests.
+* ``get_statuses([ids])`` / ``get_status(id)``: the same 3 requests plus one
+  phone read per named extension (plus, once, the call-status list for DND).
+
+Writes are tried once, with every step that prepares them: a failing action is
+reported, never repeated behind the user's back.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from core.backend import PbxBackend
+from core.capabilities import Capability
+from core.errors import (
+    SwitchboardConfigError,
+    SwitchboardInvalidInputError,
+    SwitchboardNotFoundError,
+)
+from core.models import (
+    AccountInfo,
+    Call,
+    DialResult,
+    Extension,
+    ExtensionStatus,
+)
+from plugins.telphin.const import (
+    DISPLAY_NAME,
+    FLOWS_SUPPORTED,
+    LIVE_RECORDING_SUPPORTED,
+    PHONE_READ_CONCURRENCY,
+    VENDOR,
+)
+from plugins.telphin.models import CallbackRequest, CallStatus, PhoneProperties
+
+if TYPE_CHECKING:
+    from collections.abc import Coroutine
+
+    from core.models import RateLimitState
+    from plugins.telphin.client import TelphinClient
+
+# A dialable number: digits with an optional leading +, or an extension.
+_NUMBER = re.compile(r"^\+?[0-9*#]{2,32}$")
+
+
+def _check_number(number: str, what: str) -> str:
+    cleaned = re.sub(r"[\s().-]", "", number)
+    if not _NUMBER.match(cleaned):
+        msg = f"{number!r} is not a phone number {what} (digits, optionally starting with +)."
+        raise SwitchboardInvalidInputError(msg, vendor=VENDOR)
+    return cleaned
+
+
+async def _all(*aws: Coroutine[Any, Any, Any]) -> list[Any]:
+    """Run ``aws`` concurrently; on the first error cancel the rest and raise it.
+
+    ``asyncio.gather`` would leave the others running, and a ``TaskGroup``
+    would wrap the error in an ``ExceptionGroup`` callers do not expect.
+    """
+    tasks = [asyncio.ensure_future(aw) for aw in aws]
+    try:
+        return list(await asyncio.gather(*tasks))
+    except BaseException:
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        raise
+
+
+class TelphinBackend(PbxBackend):
+    """Telphin without DND (no call status was named for it)."""
+
+    vendor: ClassVar[str] = VENDOR
+    display_name: ClassVar[str] = DISPLAY_NAME
+    # Gated by the §7 constants: flipping one without implementing the
+    # capability fails at import (PbxBackend checks declarations).
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.STATUS, Capability.FORWARD, Capability.DIAL, Capability.LIVE_CALLS}
+        | ({Capability.RECORDING} if LIVE_RECORDING_SUPPORTED else set())
+        | ({Capability.FLOWS} if FLOWS_SUPPORTED else set())
+    )
+    unsupported_reasons: ClassVar[dict[Capability, str]] = {
+        Capability.DND: (
+            "Telphin has no native do-not-disturb. Name a call status to use for it "
+            "(setting dnd_call_status, e.g. 'Do not disturb') to switch DND."
+        ),
+        Capability.DND_TIMED: (
+            "Telphin cannot switch do-not-disturb off by itself after a while."
+        ),
+        Capability.PRESENCE: (
+            "Telphin has no presence states; its call statuses only control which calls ring."
+        ),
+        Capability.RECORDING: (
+            "Telphin can only switch recording on or off for future calls, "
+            "not for the call in progress."
+        ),
+        Capability.RECORDING_PAUSE: "Telphin cannot pause or resume a recording.",
+        Capability.FLOWS: "Day/night switching is not available for Telphin.",
+        Capability.OFFICE_HOURS: "Office hours are not available for Telphin.",
+    }
+
+    def __init__(self, client: TelphinClient) -> None:
+        self._client = client
+        self._extensions: dict[str, Extension] = {}
+        self._wire_names: dict[str, str] = {}
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._client!r})"
+
+    @property
+    def client(self) -> TelphinClient:
+        """The vendor client (for diagnostics)."""
+        return self._client
+
+    @property
+    def rate_limit(self) -> RateLimitState | None:
+        """The hourly quota Telphin reported on its last answer."""
+        return self._client.rate_limit
+
+    async def aclose(self) -> None:
+        """Close the client's HTTP client if it owns one."""
+        await self._client.aclose()
+
+    async def account_info(self) -> AccountInfo:
+        """Check the credentials; the client id identifies the account."""
+        info = await self._client.get_client_info()
+        name = info.label or info.name or f"{DISPLAY_NAME} client {info.id}"
+        return AccountInfo(vendor=VENDOR, unique_id=str(info.id), name=name)
+
+    # -- STATUS ------------------------------------------------------------------
+
+    async def list_extensions(self) -> list[Extension]:
+        """Return every phone extension."""
+        return await self._load_extensions(retry=True)
+
+    async def get_statuses(
+        self, extension_ids: list[str] | None = None
+    ) -> list[ExtensionStatus]:
+        """Return statuses; DND and forwarding only for named extensions (see module doc)."""
+        extensions, registrations, calls = await _all(
+            self._load_extensions(retry=True),
+            self._client.list_registrations(),
+            self._client.list_current_calls(),
+        )
+        registered = {str(r.extension_id): r.registered for r in registrations}
+        talking = {str(c.extension_id) for c in calls if c.extension_id is not None}
+        wanted: list[Extension] = extensions
+        phones: dict[str, PhoneProperties] = {}
+        dnd_id = None
+        if extension_ids is not None:
+            named = set(extension_ids)
+            wanted = [e for e in extensions if e.id in named]
+            phones = await self._read_phones([e.id for e in wanted])
+            dnd_id = await self._dnd_status_id() if phones else None
+        return [
+            ExtensionStatus(
+                extension=ext,
+                registered=registered.get(ext.id, False),
+                on_call=ext.id in talking,
+                dnd=self._dnd_of(phones[ext.id], dnd_id) if ext.id in phones else None,
+                forward_to=phones[ext.id].external_number if ext.id in phones else None,
+            )
+            for ext in wanted
+        ]
+
+    # -- FORWARD, DIAL, LIVE_CALLS -------------------------------------------------
+
+    async def set_forward(
+        self, extension_id: str, number: str | None
+    ) -> ExtensionStatus:
+        """Send all calls to ``number`` through the phone's ``external_number``."""
+        target = None if number is None else _check_number(number, "to forward to")
+        extension = await self._extension(extension_id)
+        phone = await self._client.set_external_number(extension.id, target)
+        return self._status_after_write(extension, phone)
+
+    async def dial(self, extension_id: str, destination: str) -> DialResult:
+        """Ring the extension's phone, then ``destination`` (click-to-dial)."""
+        number = _check_number(destination, "to call")
+        extension = await self._extension(extension_id)
+        # src_num takes the extension's full SIP name (<prefix>*<extension>).
+        source = self._wire_names.get(extension.id, extension.number)
+        result = await self._client.callback(
+            extension.id, CallbackRequest(src_num=[source], dst_num=number)
+        )
+        return DialResult(
+            call_id=result.call_api_id,
+            message=f"{DISPLAY_NAME} is ringing {extension.number}, then {number}.",
+        )
+
+    async def list_calls(self) -> list[Call]:
+        """Return the calls in progress."""
+        return [
+            Call(
+                id=call.call_api_id,
+                from_number=call.caller_id_number or "",
+                to_number=call.called_number or call.called_did or "",
+                extension_id=None
+                if call.extension_id is None
+                else str(call.extension_id),
+                started=call.init_time_gmt,
+                answered=call.answer_time_gmt is not None,
+            )
+            for call in await self._client.list_current_calls()
+        ]
+
+    # -- helpers -------------------------------------------------------------------
+
+    async def _load_extensions(self, *, retry: bool) -> list[Extension]:
+        wire = await self._client.list_extensions(retry=retry)
+        extensions = [
+            Extension(id=str(e.id), number=e.number, name=e.label or "") for e in wire
+        ]
+        self._extensions = {e.id: e for e in extensions}
+        self._wire_names = {str(e.id): e.name for e in wire}
+        return extensions
+
+    async def _extension(self, extension_id: str) -> Extension:
+        """Find an extension for a write (the list is read once, then cached)."""
+        if extension_id not in self._extensions:
+            await self._load_extensions(retry=False)
+        try:
+            return self._extensions[extension_id]
+        except KeyError:
+            msg = f"Extension {extension_id} does not exist on this {DISPLAY_NAME}."
+            raise SwitchboardNotFoundError(msg, vendor=VENDOR) from None
+
+    async def _read_phones(self, ids: list[str]) -> dict[str, PhoneProperties]:
+        limit = asyncio.Semaphore(PHONE_READ_CONCURRENCY)
+
+        async def read(extension_id: str) -> PhoneProperties:
+            async with limit:
+                return await self._client.get_phone(extension_id)
+
+        phones = await _all(*(read(i) for i in ids))
+        return dict(zip(ids, phones, strict=True))
+
+    async def _dnd_status_id(self) -> int | None:
+        """The call status used for DND; ``None`` when DND is not configured."""
+        return None
+
+    def _known_dnd_status_id(self) -> int | None:
+        """The DND call status id if it was looked up already (no request)."""
+        return None
+
+    def _dnd_of(self, phone: PhoneProperties, dnd_id: int | None) -> bool | None:
+        if dnd_id is None:
+            return None
+        return phone.call_status_id == dnd_id
+
+    def _status_after_write(
+        self, extension: Extension, phone: PhoneProperties
+    ) -> ExtensionStatus:
+        """The status a write answered; nothing is re-read after a write succeeded."""
+        return ExtensionStatus(
+            extension=extension,
+            dnd=self._dnd_of(phone, self._known_dnd_status_id()),
+            forward_to=phone.external_number,
+        )
+
+
+class TelphinDndBackend(TelphinBackend):
+    """Telphin with DND mapped onto a named call status.
+
+    Switching DND on remembers the extension's previous call status here, in
+    memory, and switching it off restores it. After a restart that memory is
+    gone: DND off then assigns ``available_call_status`` when it is configured,
+    or removes the call status.
+
+    Args:
+        client: The vendor client.
+        dnd_call_status: Name of the call status that means DND.
+        available_call_status: Name of the status DND off assigns, if any.
+    """
+
+    capabilities: ClassVar[frozenset[Capability]] = TelphinBackend.capabilities | {
+        Capability.DND
+    }
+
+    def __init__(
+        self,
+        client: TelphinClient,
+        *,
+        dnd_call_status: str,
+        available_call_status: str | None = None,
+    ) -> None:
+        super().__init__(client)
+        self._dnd_name = dnd_call_status
+        self._available_name = available_call_status
+        self._status_ids: dict[str, int] | None = None
+        self._previous: dict[str, int | None] = {}
+
+    async def set_dnd(self, extension_id: str, *, enabled: bool) -> ExtensionStatus:
+        """Assign the DND call status, or give back the one it replaced."""
+        extension = await self._extension(extension_id)
+        dnd_id = await self._resolve(self._dnd_name, "dnd_call_status", retry=False)
+        available_id = (
+            await self._resolve(
+                self._available_name, "available_call_status", retry=False
+            )
+            if self._available_name
+            else None
+        )
+        phone = await self._client.get_phone(extension.id, retry=False)
+        current = phone.call_status_id
+        if enabled and current != dnd_id:
+            self._previous[extension.id] = current
+            phone = await self._client.set_call_status(extension.id, dnd_id)
+        elif not enabled and current == dnd_id:
+            restore = self._previous.pop(extension.id, None)
+            target = available_id if available_id is not None else restore
+            phone = await self._client.set_call_status(extension.id, target)
+        return self._status_after_write(extension, phone)
+
+    async def _dnd_status_id(self) -> int | None:
+        return await self._resolve(self._dnd_name, "dnd_call_status", retry=True)
+
+    def _known_dnd_status_id(self) -> int | None:
+        if self._status_ids is None:
+            return None
+        return self._status_ids.get(self._dnd_name.strip().casefold())
+
+    async def _resolve(self, name: str | None, setting: str, *, retry: bool) -> int:
+        """Find a call status id by name (case-insensitive); the list is cached."""
+        wanted = (name or "").strip().casefold()
+        if self._status_ids is None or wanted not in self._status_ids:
+            statuses = await self._client.list_call_statuses(retry=retry)
+            self._status_ids = _by_name(statuses)
+        try:
+            return self._status_ids[wanted]
+        except KeyError:
+            known = ", ".join(sorted(repr(n) for n in self._status_ids)) or "none"
+            msg = (
+                f"The call status {name!r} named in {setting} does not exist on this "
+                f"{DISPLAY_NAME} account. Its call statuses are: {known}."
+            )
+            raise SwitchboardConfigError(msg, vendor=VENDOR) from None
+
+
+def _by_name(statuses: list[CallStatus]) -> dict[str, int]:
+    return {s.name.strip().casefold(): s.id for s in statuses}
