@@ -1,0 +1,70 @@
+"""PBXware constants, including every unknown of vendor-apis.md §7 (P1-P8).
+
+Each unknown is ONE named constant holding the working assumption; no other
+module repeats its value. Verifying an item against a real PBXware then changes
+one line here and one "known limitations" bullet in the README.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+VENDOR: Final = "pbxware"
+DISPLAY_NAME: Final = "PBXware"
+
+# P1: neither the Oct-2025 manual nor Bicom's Postman collection has an
+# originate / click-to-call action; ARI would be a separate integration.
+CLICK_TO_DIAL_SUPPORTED: Final = False
+
+# P2: the manual says otimes.<target>.set "sets the entire state of the
+# destination Operation Times", so fields we leave out are probably cleared.
+# We read the entry first and re-send every field (read-modify-write).
+OTIMES_SET_REPLACES_STATE: Final = True
+
+# P3: the manual only says "Status of the Operation Times, can be: On, Off,
+# Inherit". What each means for routing is unverified, so the raw value is
+# exposed and never labelled day/night.
+OTIMES_STATUS_VALUES: Final = ("on", "off", "inherit")
+
+# P4: the PBXware 7 Event Manager (licensed, off by default) has no documented
+# payload schema, so status is polled from monitor.list, never pushed.
+EVENTS_SUPPORTED: Final = False
+
+# P5: there is no recording download action; CDR rows only carry a path.
+RECORDING_DOWNLOAD_SUPPORTED: Final = False
+
+# P6: the manual allows GET or POST for every action; Bicom's Postman
+# collection uses GET for everything, setters included.
+SETTER_METHOD: Final = "GET"
+
+# P7: the manual's sample request uses "/", the Postman collection and
+# third-party clients "/index.php".
+API_PATH: Final = "/index.php"
+
+# P8: ext.es.states.* is in the Oct-2025 manual but not in the Aug-2024 Postman
+# collection (older PBXware may lack it), and otimes.servers.set has no
+# example anywhere. Use single-service es.<service>.get calls.
+USE_BULK_ES_STATES: Final = False
+
+# -- documented facts (not unknowns), named once -------------------------------
+
+# Reads are GET in every documented example.
+READ_METHOD: Final = "GET"
+
+# The in-band error text for a wrong key (manual, "Handling errors").
+INVALID_API_KEY_ERROR: Final = "Invalid API key."
+
+# Admin Settings: "Minimum key size is 10 random characters".
+API_KEY_MIN_LENGTH: Final = 10
+
+# Outside Tenant Mode the tenant/server ID is 1 (the master tenant).
+DEFAULT_SERVER: Final = "1"
+
+# cdr.download: "Default value is 16", "Maximum value you can set is: 1000".
+CDR_DEFAULT_LIMIT: Final = 16
+CDR_MAX_LIMIT: Final = 1000
+
+# The ES states are "yes", "no" and "pin"; the manual does not say what "pin"
+# does to a service. We assume "pin" (switchable from the phone with a PIN)
+# does not mean the service is on.
+ES_PIN_COUNTS_AS_ON: Final = False

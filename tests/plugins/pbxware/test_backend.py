@@ -1,0 +1,373 @@
+"""The backend's mapping of capabilities onto PBXware, against the emulator."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from pydantic import ValidationError
+
+from core.capabilities import Capability
+from core.errors import (
+    SwitchboardInvalidInputError,
+    SwitchboardNotFoundError,
+    SwitchboardUnsupportedError,
+)
+from core.models import OfficeHoursState, RecordingAction
+from core.registry import get_vendor
+from plugins.pbxware import PLUGIN
+from plugins.pbxware.backend import PbxwareBackend
+from plugins.pbxware.emulator import PbxwareEmulator
+from plugins.pbxware.settings import PbxwareSettings
+
+from .conftest import BASE_URL, make_backend
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC).timestamp()
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def test_plugin_is_registered_and_honest() -> None:
+    assert get_vendor("pbxware") is PLUGIN
+    assert PbxwareBackend.capabilities == {
+        Capability.STATUS,
+        Capability.DND,
+        Capability.DND_TIMED,
+        Capability.FORWARD,
+        Capability.RECORDING,
+        Capability.RECORDING_PAUSE,
+        Capability.OFFICE_HOURS,
+        Capability.LIVE_CALLS,
+    }
+    assert PbxwareBackend.pushes_events is False
+    assert PbxwareBackend.downloads_recordings is False
+
+
+async def test_dial_is_refused_in_plain_words(backend: PbxwareBackend) -> None:
+    with pytest.raises(SwitchboardUnsupportedError) as caught:
+        await backend.dial("1", "+4570305050")
+    assert caught.value.message == "PBXware has no click-to-dial in its HTTP API."
+    assert caught.value.capability == "DIAL"
+    with pytest.raises(SwitchboardUnsupportedError, match="use do-not-disturb"):
+        await backend.set_presence("1", "busy")  # type: ignore[arg-type]
+
+
+async def test_account_info_is_cheap_and_stable(
+    backend: PbxwareBackend, emulator: PbxwareEmulator
+) -> None:
+    info = await backend.account_info()
+    assert info.unique_id == "pbx.emulator.test#1"
+    assert info.vendor == "pbxware"
+    assert info.name == "PBXware pbx.emulator.test"
+    assert [r.param("action") for r in emulator.requests] == [
+        "pbxware.dashboard.ext_online"
+    ]
+
+
+@pytest.mark.parametrize("count", [10, 200])
+async def test_statuses_cost_two_requests_whatever_the_size(count: int) -> None:
+    emulator = PbxwareEmulator(extensions=count)
+    backend = make_backend(emulator)
+    statuses = await backend.get_statuses()
+    assert len(statuses) == count
+    assert sorted(r.param("action") or "" for r in emulator.requests) == [
+        "pbxware.ext.list",
+        "pbxware.monitor.list",
+    ]
+    await backend.client.transport.client.aclose()
+
+
+async def test_statuses_map_monitor_list(
+    backend: PbxwareBackend, emulator: PbxwareEmulator
+) -> None:
+    statuses = {s.extension.id: s for s in await backend.get_statuses()}
+    assert statuses["1"].extension.number == "201"
+    assert statuses["1"].extension.email == emulator.extensions["1"].email
+    assert statuses["4"].registered is False
+    assert statuses["1"].registered is True
+    assert statuses["7"].dnd is True
+    talking = {n for c in emulator.calls.values() for n in c.numbers}
+    assert {s.extension.number for s in statuses.values() if s.on_call} == talking
+    assert all(s.forward_to is None for s in statuses.values())  # no bulk read
+
+
+async def test_single_status_reads_forwarding(backend: PbxwareBackend) -> None:
+    forwarded = await backend.get_status("8")
+    assert forwarded.forward_to == "4540404040"
+    busy_only = await backend.get_status("9")  # busy/no-answer rules, state "pin"
+    assert busy_only.forward_to is None
+
+
+async def test_unknown_extension_is_not_found(backend: PbxwareBackend) -> None:
+    with pytest.raises(SwitchboardNotFoundError, match="Extension 999 does not exist"):
+        await backend.get_status("999")
+    with pytest.raises(SwitchboardNotFoundError):
+        await backend.set_dnd("999", enabled=True)
+
+
+async def test_extension_missing_from_monitor_has_unknown_state(
+    backend: PbxwareBackend, emulator: PbxwareEmulator
+) -> None:
+    """An extension the monitor does not list is unknown, not 'offline'."""
+    emulator.extensions["2"].number = "299"  # monitor keys follow, so break the id
+    original = emulator._monitor_list
+
+    def without_two(request):  # type: ignore[no-untyped-def]
+        response = original(request)
+        import json  # noqa: PLC0415
+
+        data = json.loads(response.body)
+        data.pop("2")
+        response.body = json.dumps(data).encode()
+        return response
+
+    emulator._monitor_list = without_two  # type: ignore[method-assign]
+    statuses = {s.extension.id: s for s in await backend.get_statuses()}
+    assert statuses["2"].registered is None
+    assert statuses["2"].dnd is None
+
+
+async def test_dnd_round_trip_shows_in_monitor(
+    backend: PbxwareBackend, emulator: PbxwareEmulator
+) -> None:
+    on = await backend.set_dnd("1", enabled=True)
+    assert on.dnd is True
+    assert emulator.extensions["1"].es["dnd"] == "yes"
+    off = await backend.set_dnd("7", enabled=False)
+    assert off.dnd is False
+
+
+async def test_timed_dnd_expires(  # the emulator switches it off like PBXware
+) -> None:
+    clock = Clock()
+    emulator = PbxwareEmulator(clock=clock)
+    backend = make_backend(emulator)
+    status = await backend.set_dnd_for("1", timedelta(hours=2))
+    assert status.dnd is True
+    config = await backend.client.get_dnd_configuration("1", server="1")
+    assert (config.dnd.name, config.duration) == ("TEMPORARY", 2)
+    clock.now += 3600
+    assert (await backend.get_status("1")).dnd is True
+    clock.now += 3600
+    assert (await backend.get_status("1")).dnd is False
+    await backend.client.transport.client.aclose()
+
+
+@pytest.mark.parametrize("minutes", [30, 90, 0])
+async def test_timed_dnd_needs_whole_hours(
+    backend: PbxwareBackend, emulator: PbxwareEmulator, minutes: int
+) -> None:
+    with pytest.raises(SwitchboardInvalidInputError) as caught:
+        await backend.set_dnd_for("1", timedelta(minutes=minutes))
+    assert caught.value.message == (
+        "PBXware times do-not-disturb in whole hours: choose 1h, 2h, 3h..."
+    )
+    assert emulator.request_count() == 0
+
+
+async def test_forward_keeps_the_other_rules(
+    backend: PbxwareBackend, emulator: PbxwareEmulator
+) -> None:
+    status = await backend.set_forward("9", "+45 70 30-50-50")
+    assert status.forward_to == "+4570305050"
+    fwd = emulator.extensions["9"].callfwd
+    assert fwd["enabled"] == ["unconditional", "busy", "no answer"]
+    assert fwd["destinations"]["busy"] == ["201"]
+    assert fwd["timeouts"]["no answer"] == ["20"]
+    assert emulator.extensions["9"].es["callfwd"] == "yes"
+    off = await backend.set_forward("9", None)
+    assert off.forward_to is None
+    assert fwd["enabled"] == ["busy", "no answer"]
+    assert emulator.extensions["9"].es["callfwd"] == "yes"  # busy rules still act
+
+
+async def test_forward_off_without_other_rules_switches_the_service_off(
+    backend: PbxwareBackend, emulator: PbxwareEmulator
+) -> None:
+    await backend.set_forward("8", None)
+    assert emulator.extensions["8"].callfwd["enabled"] == []
+    assert emulator.extensions["8"].es["callfwd"] == "no"
+
+
+@pytest.mark.parametrize("number", ["", "call me", "+45 7030 50 50 x2", "1" * 40])
+async def test_forward_refuses_what_is_not_a_number(
+    backend: PbxwareBackend, number: str
+) -> None:
+    with pytest.raises(SwitchboardInvalidInputError, match="digits"):
+        await backend.set_forward("1", number)
+
+
+async def test_recording_on_a_live_call(
+    backend: PbxwareBackend, emulator: PbxwareEmulator
+) -> None:
+    call = next(c for c in emulator.calls.values() if c.recording == "off")
+    ext = emulator.extension_by_number(call.numbers[0])
+    started = await backend.record(ext.id, RecordingAction.START)
+    assert (started.affected_calls, started.message) == (
+        1,
+        "Call status updated successfully.",
+    )
+    resumed = await backend.record(ext.id, RecordingAction.RESUME)
+    assert resumed.affected_calls == 0  # nothing paused
+    assert emulator.requests[-1].param("action") == "pbxware.recording.unpause"
+    assert emulator.requests[-1].param("ext") == ext.number
+
+
+async def test_recording_without_a_call_says_so(backend: PbxwareBackend) -> None:
+    result = await backend.record("1", RecordingAction.START)
+    assert result.affected_calls == 0
+    assert result.message == "No calls have been updated."
+    with pytest.raises(SwitchboardNotFoundError):
+        await backend.record("999", RecordingAction.STOP)
+
+
+async def test_office_hours_list_every_target(
+    backend: PbxwareBackend, emulator: PbxwareEmulator
+) -> None:
+    hours = {h.id: h for h in await backend.list_office_hours()}
+    assert set(hours) == {
+        "did:3",
+        "did:4",
+        "did:7",
+        "ivr:2",
+        "dial_group:1",
+        "servers:1",
+        "queues:5",
+        "queues:6",
+        "erg:9",
+    }
+    assert hours["did:7"].state is OfficeHoursState.OFF
+    assert hours["queues:5"].name == "Queue 5"
+    assert emulator.request_count() == 7  # one list per target
+
+
+async def test_office_hours_override_keeps_the_schedule(
+    backend: PbxwareBackend, emulator: PbxwareEmulator
+) -> None:
+    before = dict(emulator.operation_times["ivr"]["2"])
+    changed = await backend.set_office_hours("ivr:2", OfficeHoursState.OFF)
+    assert (changed.id, changed.state) == ("ivr:2", OfficeHoursState.OFF)
+    after = emulator.operation_times["ivr"]["2"]
+    assert after == {**before, "status": "off"}
+
+
+@pytest.mark.parametrize("hours_id", ["12", "fax:3", "did:", ""])
+async def test_office_hours_id_must_name_a_kind(
+    backend: PbxwareBackend, hours_id: str
+) -> None:
+    with pytest.raises(SwitchboardInvalidInputError, match="look like 'did:12'"):
+        await backend.set_office_hours(hours_id, OfficeHoursState.ON)
+
+
+async def test_office_hours_of_a_missing_destination(backend: PbxwareBackend) -> None:
+    with pytest.raises(SwitchboardNotFoundError, match="queues 77"):
+        await backend.set_office_hours("queues:77", OfficeHoursState.ON)
+
+
+async def test_live_calls_are_linked_to_extensions(
+    backend: PbxwareBackend, emulator: PbxwareEmulator
+) -> None:
+    calls = {c.id: c for c in await backend.list_calls()}
+    assert set(calls) == set(emulator.calls)
+    for uniqueid, seeded in emulator.calls.items():
+        call = calls[uniqueid]
+        ext = emulator.extension_by_number(seeded.numbers[0])
+        assert call.extension_id == ext.id
+        assert call.started is not None
+    placed = emulator.start_call(emulator.extensions["1"], "+4512345678")
+    again = {c.id: c for c in await backend.list_calls()}
+    assert again[placed.uniqueid].to_number == "+4512345678"
+    assert (await backend.get_status("1")).on_call is True
+
+
+def test_settings_validation_explains_itself() -> None:
+    settings = PbxwareSettings.model_validate(
+        {"url": "https://pbx.example.com/index.php", "api_key": "k" * 10}
+    )
+    assert settings.url == "https://pbx.example.com"
+    assert settings.server == "1"
+    with pytest.raises(ValidationError) as short:
+        PbxwareSettings.model_validate({"url": BASE_URL, "api_key": "short"})
+    problem = short.value.errors(include_input=False)[0]
+    assert problem["loc"] == ("api_key",)
+    assert "at least 10 characters" in problem["msg"]
+    with pytest.raises(ValidationError, match="server"):
+        PbxwareSettings.model_validate(
+            {"url": BASE_URL, "api_key": "k" * 10, "server": "acme"}
+        )
+
+
+def test_demo_settings_use_the_emulator_key() -> None:
+    settings = PLUGIN.demo_settings("http://127.0.0.1:8080")
+    emulator = PLUGIN.emulator_factory()
+    assert isinstance(emulator, PbxwareEmulator)
+    assert settings.api_key.get_secret_value() == emulator.api_key
+    assert settings.secret_field_names() == ["api_key"]
+
+
+def test_emulator_seeds_a_thousand_extensions() -> None:
+    emulator = PbxwareEmulator(extensions=1000)
+    assert len(emulator.extensions) == 1000
+    assert len({e.email for e in emulator.extensions.values()}) == 1000
+    assert len({e.number for e in emulator.extensions.values()}) == 1000
+    assert PbxwareEmulator(extensions=1).calls == {}
+
+
+async def test_account_of_a_tenant() -> None:
+    emulator = PbxwareEmulator(server="7")
+    backend = make_backend(emulator, server="7")
+    info = await backend.account_info()
+    assert info.unique_id == "pbx.emulator.test#7"
+    assert info.name == "PBXware pbx.emulator.test tenant 7"
+    assert len(await backend.list_extensions()) == 24
+    await backend.client.transport.client.aclose()
+
+
+async def test_flipping_p8_reads_forwarding_with_the_bulk_call(
+    backend: PbxwareBackend, emulator: PbxwareEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """P8: once states.get is verified, one constant switches to it."""
+    from plugins.pbxware import backend as backend_module  # noqa: PLC0415
+
+    monkeypatch.setattr(backend_module, "USE_BULK_ES_STATES", True)
+    assert (await backend.get_status("8")).forward_to == "4540404040"
+    actions = [r.param("action") for r in emulator.requests]
+    assert "pbxware.ext.es.states.get" in actions
+    assert "pbxware.ext.es.callfwd.get" not in actions
+
+
+async def test_flipping_p2_sends_the_status_alone(
+    backend: PbxwareBackend, emulator: PbxwareEmulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """P2: if set turns out to merge, the read is skipped and only status is sent."""
+    from plugins.pbxware import client as client_module  # noqa: PLC0415
+
+    monkeypatch.setattr(client_module, "OTIMES_SET_REPLACES_STATE", False)
+    changed = await backend.set_office_hours("erg:9", OfficeHoursState.ON)
+    assert changed.state is OfficeHoursState.ON
+    (request,) = emulator.requests
+    assert request.param("action") == "pbxware.otimes.erg.set"
+    assert {k for k, _ in request.query} == {
+        "apikey",
+        "action",
+        "id",
+        "server",
+        "status",
+    }
+
+
+async def test_a_failed_half_of_a_status_read_cancels_the_other(
+    backend: PbxwareBackend, emulator: PbxwareEmulator
+) -> None:
+    """ext.list and monitor.list run together; one failure is the error raised."""
+    from core.errors import SwitchboardResponseError  # noqa: PLC0415
+
+    emulator.faults.malformed = 1
+    with pytest.raises(SwitchboardResponseError, match="not JSON"):
+        await backend.get_statuses()
+    assert backend.rate_limit is None  # PBXware reports no quota
+    assert len(await backend.get_statuses()) == 24
