@@ -46,6 +46,17 @@ def parse_json(response: httpx.Response, *, vendor: str, display_name: str) -> A
         ) from None
 
 
+# Building a TypeAdapter compiles a validator (~1 ms): too much for every request.
+_ADAPTERS: dict[object, TypeAdapter[Any]] = {}
+
+
+def _adapter(model: object) -> TypeAdapter[Any]:
+    adapter = _ADAPTERS.get(model)
+    if adapter is None:
+        adapter = _ADAPTERS[model] = TypeAdapter(model)
+    return adapter
+
+
 def validate(
     model: type[ModelT], data: Any, *, vendor: str, display_name: str, what: str
 ) -> ModelT:
@@ -57,8 +68,9 @@ def validate(
     try:
         if isinstance(model, type) and issubclass(model, BaseModel):
             return model.model_validate(data)
-        return TypeAdapter(model).validate_python(data)
+        result: ModelT = _adapter(model).validate_python(data)
     except ValidationError as err:
         msg = f"{display_name} sent an unexpected {what}: {describe_validation_error(err)}"
         # Not chained: the ValidationError would print the payload in tracebacks.
         raise SwitchboardResponseError(msg, vendor=vendor) from None
+    return result

@@ -1,0 +1,171 @@
+"""Who may do what, and which numbers may be dialled.
+
+* A user acts on the extension they are linked to; admins (``policy.admins``)
+  act on any extension and are the only ones who switch flows and office hours.
+* Click-to-dial and forwarding destinations pass :meth:`Policy.check_destination`:
+  internal extensions and national numbers are fine, premium-rate and shared-cost
+  numbers never, international numbers only with ``policy.allow_international``.
+* Click-to-dial is limited per user and minute (``policy.dial_limit_per_minute``),
+  so a script or a stuck button cannot run up a phone bill.
+
+Every refusal is a :class:`~core.errors.SwitchboardPolicyError` whose message is a
+sentence the user can act on.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections import defaultdict, deque
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import phonenumbers
+from phonenumbers import PhoneNumberType, shortnumberinfo
+
+from core.errors import SwitchboardPolicyError
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Collection
+
+    from core.commands.types import Actor
+    from core.config import PolicySettings
+
+# Numbers this short without a "+" are extensions, not outside numbers: the
+# longest extension plans in the wild (hotels, universities) use 6 digits.
+INTERNAL_MAX_DIGITS = 6
+RATE_WINDOW_SECONDS = 60.0
+
+_REFUSED_TYPES = {
+    PhoneNumberType.PREMIUM_RATE: (
+        "a premium-rate number; Switchboard does not dial those, "
+        "because they are charged at a high rate"
+    ),
+    PhoneNumberType.SHARED_COST: (
+        "a shared-cost number; Switchboard does not dial those, "
+        "because the caller pays part of the cost"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Destination:
+    """A number that passed the destination policy.
+
+    Attributes:
+        number: What to send to the PBX: the extension, or the E.164 number.
+        internal: True for an internal extension.
+        kind: ``extension``, ``fixed line``, ``mobile`` ...
+    """
+
+    number: str
+    internal: bool
+    kind: str
+
+
+class Policy:
+    """The authorisation and dialling rules of one configuration."""
+
+    def __init__(
+        self,
+        settings: PolicySettings,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.settings = settings
+        self._admins = frozenset(settings.admins)
+        self._clock = clock
+        self._dials: defaultdict[str, deque[float]] = defaultdict(deque)
+
+    def is_admin(self, actor: Actor) -> bool:
+        """Return whether ``actor`` is listed in ``policy.admins``."""
+        return actor.user_id in self._admins
+
+    def require_admin(self, actor: Actor, what: str) -> None:
+        """Refuse unless ``actor`` is an admin; ``what`` completes 'Only admins can ...'."""
+        if not self.is_admin(actor):
+            msg = f"Only admins can {what}."
+            raise SwitchboardPolicyError(msg)
+
+    def check_destination(
+        self,
+        number: str,
+        *,
+        internal_numbers: Collection[str] | None = None,
+        pbx_name: str = "the PBX",
+    ) -> Destination:
+        """Check a destination; return what to send to the PBX.
+
+        Args:
+            number: A normalised number from the parser (digits, maybe a ``+``).
+            internal_numbers: The PBX's extension numbers, to check short
+                numbers against (``None`` skips the check).
+            pbx_name: The vendor name, for messages.
+
+        Raises:
+            SwitchboardPolicyError: The destination is not allowed; says why.
+        """
+        region = self.settings.default_region.upper()
+        digits = number.lstrip("+")
+        if not number.startswith("+") and len(digits) <= INTERNAL_MAX_DIGITS:
+            if shortnumberinfo.connects_to_emergency_number(number, region):
+                msg = f"{number} is an emergency number: call it from your phone directly."
+                raise SwitchboardPolicyError(msg)
+            if internal_numbers is not None and number not in internal_numbers:
+                msg = (
+                    f"There is no extension {number} on {pbx_name}. For an outside "
+                    "number, write it in full (like +4570305050)."
+                )
+                raise SwitchboardPolicyError(msg)
+            return Destination(number=number, internal=True, kind="extension")
+        try:
+            parsed = phonenumbers.parse(number, region)
+        except phonenumbers.NumberParseException:
+            parsed = None
+        if parsed is None or not phonenumbers.is_valid_number(parsed):
+            msg = f"{number} is not a valid phone number."
+            raise SwitchboardPolicyError(msg)
+        e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+        kind = phonenumbers.number_type(parsed)
+        if kind in _REFUSED_TYPES:
+            msg = f"{e164} is {_REFUSED_TYPES[kind]}."
+            raise SwitchboardPolicyError(msg)
+        home = phonenumbers.country_code_for_region(region)
+        if parsed.country_code != home and not self.settings.allow_international:
+            country = phonenumbers.region_code_for_number(parsed) or "abroad"
+            msg = (
+                f"{e164} is an international number ({country}); calls abroad are "
+                "not allowed here (an admin can allow them: policy.allow_international)."
+            )
+            raise SwitchboardPolicyError(msg)
+        return Destination(number=e164, internal=False, kind=_kind_name(kind))
+
+    def check_dial_rate(self, actor: Actor) -> None:
+        """Count one click-to-dial for ``actor``; refuse when over the limit.
+
+        Raises:
+            SwitchboardPolicyError: Too many calls in the last minute; says when
+                the next one is allowed.
+        """
+        now = self._clock()
+        recent = self._dials[actor.user_id]
+        while recent and now - recent[0] >= RATE_WINDOW_SECONDS:
+            recent.popleft()
+        limit = self.settings.dial_limit_per_minute
+        if len(recent) >= limit:
+            wait = max(1, math.ceil(RATE_WINDOW_SECONDS - (now - recent[0])))
+            plural = "call" if limit == 1 else "calls"
+            msg = f"You can place {limit} {plural} a minute; try again in {wait} s."
+            raise SwitchboardPolicyError(msg)
+        recent.append(now)
+
+
+def _kind_name(kind: int) -> str:
+    names = {
+        PhoneNumberType.FIXED_LINE: "fixed line",
+        PhoneNumberType.MOBILE: "mobile",
+        PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed line or mobile",
+        PhoneNumberType.TOLL_FREE: "toll-free",
+        PhoneNumberType.VOIP: "VoIP",
+    }
+    return names.get(kind, "phone number")

@@ -1,0 +1,40 @@
+"""Fixtures: the real command service over every landed vendor's emulator, in-process."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from core.demo import start_demo
+from core.registry import BUILTIN_PLUGINS, available_vendors
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+    from pathlib import Path
+
+    from core.demo import Demo
+
+
+def landed_vendors() -> list[str]:
+    """Built-in vendors whose plugin package exists and loads."""
+    vendors = available_vendors()
+    return [name for name in BUILTIN_PLUGINS if name in vendors]
+
+
+@pytest.fixture(params=landed_vendors())
+async def vendor_demo(
+    request: pytest.FixtureRequest, tmp_path: Path
+) -> AsyncIterator[Demo]:
+    """A demo with one PBX: the parametrised vendor (alice admin, bob user)."""
+    async with start_demo(
+        state_dir=tmp_path, loopback=False, vendors=[request.param]
+    ) as demo:
+        yield demo
+
+
+@pytest.fixture
+async def demo(tmp_path: Path) -> AsyncIterator[Demo]:
+    """A demo with every landed vendor, reached in-process."""
+    async with start_demo(state_dir=tmp_path, loopback=False) as running:
+        yield running
