@@ -1,0 +1,319 @@
+"""Config flow: pick the vendor, enter its settings, test them, save one entry per account."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import voluptuous as vol
+from homeassistant.config_entries import (
+    ConfigEntryState,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
+from homeassistant.core import callback
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+)
+
+from core.errors import (
+    SwitchboardAuthError,
+    SwitchboardConnectionError,
+    SwitchboardError,
+    SwitchboardNotFoundError,
+    SwitchboardRateLimitError,
+    SwitchboardResponseError,
+)
+from core.redaction import get_logger
+from core.registry import available_vendors, get_vendor
+
+from .const import (
+    CONF_EXTENSIONS,
+    CONF_SCAN_INTERVAL,
+    CONF_VENDOR,
+    DEFAULT_SCAN_INTERVAL,
+    DOMAIN,
+    MAX_SCAN_INTERVAL_SECONDS,
+    MIN_SCAN_INTERVAL_SECONDS,
+)
+from .helpers import create_backend
+from .settings_form import InvalidSettingsError, entry_data, is_secret, settings_schema
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from homeassistant.core import HomeAssistant
+
+    from core.models import AccountInfo
+    from core.plugin import VendorPlugin
+
+    from .coordinator import SwitchboardConfigEntry
+
+_LOGGER = get_logger(__name__)
+
+
+# Form errors (keys of config.error in strings.json).
+CANNOT_CONNECT = "cannot_connect"
+INVALID_AUTH = "invalid_auth"
+UNKNOWN = "unknown"
+
+
+class CannotConnectError(Exception):
+    """The settings were tested and failed; ``key`` is the form error to show."""
+
+    def __init__(self, key: str, details: str = "") -> None:
+        super().__init__(key)
+        self.key = key
+        self.details = details
+
+
+async def async_test_connection(
+    hass: HomeAssistant, data: Mapping[str, Any]
+) -> AccountInfo:
+    """Connect with ``data`` and return the account; raise CannotConnectError."""
+    _, backend = create_backend(hass, data)
+    try:
+        return await backend.account_info()
+    except SwitchboardAuthError as err:
+        raise CannotConnectError(INVALID_AUTH, err.message) from err
+    except (
+        SwitchboardConnectionError,
+        SwitchboardRateLimitError,
+        # Something answered, but not like this vendor: most likely a wrong URL.
+        SwitchboardResponseError,
+        SwitchboardNotFoundError,
+    ) as err:
+        raise CannotConnectError(CANNOT_CONNECT, err.message) from err
+    except SwitchboardError as err:
+        raise CannotConnectError(UNKNOWN, err.message) from err
+    except Exception as err:
+        _LOGGER.exception("Unexpected error while testing the PBX connection")
+        raise CannotConnectError(UNKNOWN) from err
+    finally:
+        await backend.aclose()
+
+
+class SwitchboardConfigFlow(ConfigFlow, domain=DOMAIN):
+    """Set up a PBX account."""
+
+    VERSION = 1
+
+    def __init__(self) -> None:
+        self._vendor: str | None = None
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(
+        config_entry: SwitchboardConfigEntry,  # noqa: ARG004 - Home Assistant's signature
+    ) -> OptionsFlow:
+        """Return the options flow (poll interval, extensions to show)."""
+        return OptionsFlow()
+
+    async def async_step_user(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Let the user pick the PBX vendor."""
+        vendors = available_vendors()
+        if not vendors:
+            return self.async_abort(reason="no_vendors")
+        if user_input is not None:
+            self._vendor = user_input[CONF_VENDOR]
+            return await self.async_step_connection()
+        options = [
+            SelectOptionDict(
+                value=name,
+                label=f"{plugin.display_name} ({plugin.description})"
+                if plugin.description
+                else plugin.display_name,
+            )
+            for name, plugin in sorted(vendors.items())
+        ]
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_VENDOR): SelectSelector(
+                    SelectSelectorConfig(options=options, mode=SelectSelectorMode.LIST)
+                )
+            }
+        )
+        return self.async_show_form(step_id="user", data_schema=schema)
+
+    async def async_step_connection(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for the vendor's settings and test them before saving."""
+        assert self._vendor is not None  # noqa: S101 - set by the user step
+        plugin = get_vendor(self._vendor)
+        errors: dict[str, str] = {}
+        details = ""
+        if user_input is not None:
+            try:
+                data = {CONF_VENDOR: plugin.name} | entry_data(
+                    plugin.settings_model, user_input
+                )
+                info = await async_test_connection(self.hass, data)
+            except (InvalidSettingsError, CannotConnectError) as err:
+                errors, details = _form_errors(err)
+            else:
+                await self.async_set_unique_id(info.unique_id)
+                self._abort_if_unique_id_configured()
+                return self.async_create_entry(title=info.name, data=data)
+        schema = self.add_suggested_values_to_schema(
+            settings_schema(plugin.settings_model), user_input or {}
+        )
+        return self.async_show_form(
+            step_id="connection",
+            data_schema=schema,
+            errors=errors,
+            description_placeholders=_placeholders(plugin, details),
+        )
+
+    async def async_step_reauth(
+        self,
+        entry_data: Mapping[str, Any],  # noqa: ARG002 - the entry is looked up instead
+    ) -> ConfigFlowResult:
+        """Start reauthentication: the PBX refused the stored credentials."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for new credentials only, test them, and update the entry."""
+        return await self._async_update_entry(
+            "reauth_confirm",
+            self._get_reauth_entry(),
+            user_input,
+            credentials_only=True,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change any connection setting of an existing account."""
+        return await self._async_update_entry(
+            "reconfigure", self._get_reconfigure_entry(), user_input
+        )
+
+    async def _async_update_entry(
+        self,
+        step_id: str,
+        entry: SwitchboardConfigEntry,
+        user_input: dict[str, Any] | None,
+        *,
+        credentials_only: bool = False,
+    ) -> ConfigFlowResult:
+        plugin = get_vendor(entry.data[CONF_VENDOR])
+        model = plugin.settings_model
+        errors: dict[str, str] = {}
+        details = ""
+        if user_input is not None:
+            try:
+                data = {CONF_VENDOR: plugin.name} | entry_data(
+                    model, user_input, entry.data
+                )
+                info = await async_test_connection(self.hass, data)
+            except (InvalidSettingsError, CannotConnectError) as err:
+                errors, details = _form_errors(err)
+            else:
+                await self.async_set_unique_id(info.unique_id)
+                # New credentials must not silently switch to another PBX account.
+                self._abort_if_unique_id_mismatch(reason="wrong_account")
+                return self.async_update_reload_and_abort(entry, data=data)
+        if credentials_only:
+            secrets = [n for n, f in model.model_fields.items() if is_secret(f)]
+            schema = settings_schema(model, only=secrets)
+        else:
+            # Stored secrets are never shown back: left blank, they are kept.
+            shown = {
+                name: value
+                for name, value in entry.data.items()
+                if name in model.model_fields
+                and not is_secret(model.model_fields[name])
+            }
+            schema = self.add_suggested_values_to_schema(
+                settings_schema(model, secrets_optional=True), user_input or shown
+            )
+        return self.async_show_form(
+            step_id=step_id,
+            data_schema=schema,
+            errors=errors,
+            description_placeholders=_placeholders(plugin, details)
+            | {"account": entry.title},
+        )
+
+
+def _form_errors(
+    err: InvalidSettingsError | CannotConnectError,
+) -> tuple[dict[str, str], str]:
+    if isinstance(err, InvalidSettingsError):
+        return dict.fromkeys(err.fields or ["base"], "invalid_setting"), err.details
+    return {"base": err.key}, err.details
+
+
+def _placeholders(plugin: VendorPlugin[Any], details: str) -> dict[str, str]:
+    return {"vendor": plugin.display_name, "details": details}
+
+
+class OptionsFlow(OptionsFlowWithReload):
+    """Poll interval and which extensions to show; the entry reloads when saved."""
+
+    async def async_step_init(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Show the options."""
+        entry: SwitchboardConfigEntry = self.config_entry
+        if entry.state is not ConfigEntryState.LOADED:
+            return self.async_abort(reason="not_loaded")
+        if user_input is not None:
+            return self.async_create_entry(
+                data={
+                    CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
+                    CONF_EXTENSIONS: sorted(user_input.get(CONF_EXTENSIONS, [])),
+                }
+            )
+        try:
+            extensions = await entry.runtime_data.backend.list_extensions()
+        except SwitchboardError as err:
+            return self.async_abort(
+                reason="cannot_connect",
+                description_placeholders={"details": err.message},
+            )
+        options = [
+            SelectOptionDict(
+                value=ext.id,
+                label=f"{ext.number} {ext.name}".strip(),
+            )
+            for ext in sorted(extensions, key=lambda ext: ext.number)
+        ]
+        schema = vol.Schema(
+            {
+                vol.Required(
+                    CONF_SCAN_INTERVAL,
+                    default=DEFAULT_SCAN_INTERVAL.total_seconds(),
+                ): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MIN_SCAN_INTERVAL_SECONDS,
+                        max=MAX_SCAN_INTERVAL_SECONDS,
+                        step=1,
+                        unit_of_measurement="s",
+                        mode=NumberSelectorMode.BOX,
+                    )
+                ),
+                vol.Optional(CONF_EXTENSIONS, default=[]): SelectSelector(
+                    SelectSelectorConfig(
+                        options=options,
+                        multiple=True,
+                        mode=SelectSelectorMode.DROPDOWN,
+                    )
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(schema, entry.options),
+        )

@@ -1,0 +1,43 @@
+"""Constants of the Switchboard integration."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Final
+
+DOMAIN: Final = "switchboard"
+
+# Config entry data: the vendor's plugin name plus that vendor's settings fields.
+CONF_VENDOR: Final = "vendor"
+# Options.
+CONF_SCAN_INTERVAL: Final = "scan_interval"
+CONF_EXTENSIONS: Final = "extensions"
+
+# A hosted PBX is a cloud service: every 30 s keeps DND and on-call states fresh
+# without hammering a vendor that counts requests (Telphin slows this down further).
+DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=30)
+MIN_SCAN_INTERVAL_SECONDS: Final = 10
+MAX_SCAN_INTERVAL_SECONDS: Final = 3600
+
+# Settings fields the config flow never asks for: Home Assistant's coordinator polls
+# again anyway, so the transport must not retry on top of it (style rule 9).
+HIDDEN_SETTINGS: Final = frozenset({"max_retries"})
+HA_MAX_RETRIES: Final = 0
+
+EVENT_CALL_STARTED: Final = "switchboard_call_started"
+EVENT_CALL_ANSWERED: Final = "switchboard_call_answered"
+EVENT_CALL_ENDED: Final = "switchboard_call_ended"
+EVENT_CALL_MISSED: Final = "switchboard_call_missed"
+
+ATTR_CONFIG_ENTRY_ID: Final = "config_entry_id"
+ATTR_EXTENSION: Final = "extension"
+ATTR_DESTINATION: Final = "destination"
+ATTR_ACTION: Final = "action"
+ATTR_ENABLED: Final = "enabled"
+ATTR_DURATION: Final = "duration"
+ATTR_NUMBER: Final = "number"
+
+SERVICE_DIAL: Final = "dial"
+SERVICE_RECORD: Final = "record"
+SERVICE_SET_DND: Final = "set_dnd"
+SERVICE_FORWARD: Final = "forward"

@@ -1,0 +1,269 @@
+"""One coordinator per PBX account: polls the backend and keeps the registries tidy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any, TypeAlias
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.exceptions import ConfigEntryAuthFailed
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+
+from core.capabilities import Capability
+from core.errors import (
+    SwitchboardAuthError,
+    SwitchboardConnectionError,
+    SwitchboardError,
+    SwitchboardRateLimitError,
+)
+from core.redaction import get_logger
+
+from .const import CONF_EXTENSIONS, CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL, DOMAIN
+from .events import diff_calls, event_data
+from .polling import polling_interval
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from homeassistant.core import HomeAssistant
+
+    from core.backend import PbxBackend
+    from core.models import Call, ExtensionStatus, Flow, OfficeHours
+    from core.plugin import VendorPlugin
+
+_LOGGER = get_logger(__name__)
+
+# Entity keys of the account-level items, used to find their registry entries when
+# the item disappears from the PBX.
+FLOW_KEY = "flow"
+OFFICE_HOURS_KEY = "office_hours"
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchboardData:
+    """Everything one refresh learnt, keyed by the vendor's ids."""
+
+    statuses: dict[str, ExtensionStatus]
+    flows: dict[str, Flow]
+    office_hours: dict[str, OfficeHours]
+    calls: dict[str, Call]
+
+    def with_status(self, status: ExtensionStatus) -> SwitchboardData:
+        """Return a copy with one extension's status replaced (after an action)."""
+        return replace(self, statuses={**self.statuses, status.extension.id: status})
+
+    def with_flow(self, flow: Flow) -> SwitchboardData:
+        """Return a copy with one flow replaced."""
+        return replace(self, flows={**self.flows, flow.id: flow})
+
+    def with_office_hours(self, hours: OfficeHours) -> SwitchboardData:
+        """Return a copy with one office-hours schedule replaced."""
+        return replace(self, office_hours={**self.office_hours, hours.id: hours})
+
+
+@dataclass(slots=True)
+class SwitchboardRuntimeData:
+    """What a loaded config entry holds at run time."""
+
+    plugin: VendorPlugin[Any]
+    backend: PbxBackend
+    coordinator: SwitchboardCoordinator
+
+
+# A TypeAlias rather than a PEP 695 `type` statement: the repository's tools target 3.11.
+SwitchboardConfigEntry: TypeAlias = ConfigEntry[SwitchboardRuntimeData]
+
+
+def build_data(
+    statuses: Iterable[ExtensionStatus],
+    flows: Iterable[Flow],
+    office_hours: Iterable[OfficeHours],
+    calls: Iterable[Call],
+    wanted: frozenset[str],
+) -> SwitchboardData:
+    """Index one refresh's results; keep only the extensions the user chose to show."""
+    return SwitchboardData(
+        statuses={
+            s.extension.id: s
+            for s in statuses
+            if not wanted or s.extension.id in wanted
+        },
+        flows={flow.id: flow for flow in flows},
+        office_hours={hours.id: hours for hours in office_hours},
+        calls={call.id: call for call in calls},
+    )
+
+
+def extension_identifier(account_id: str, extension_id: str) -> str:
+    """Return the device-registry identifier of an extension."""
+    return f"{account_id}_{extension_id}"
+
+
+def entity_unique_id(account_id: str, subject: str, key: str) -> str:
+    """Return an entity's unique id: ``{account}_{extension or item}_{key}``."""
+    return f"{account_id}_{subject}_{key}"
+
+
+class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
+    """Polls one PBX account: statuses, flows, office hours and live calls."""
+
+    config_entry: SwitchboardConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: SwitchboardConfigEntry,
+        backend: PbxBackend,
+    ) -> None:
+        self.base_interval = timedelta(
+            seconds=entry.options.get(
+                CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds()
+            )
+        )
+        super().__init__(
+            hass,
+            _LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} {entry.title}",
+            update_interval=self.base_interval,
+            # Data classes compare by value: an unchanged PBX wakes no entity.
+            always_update=False,
+        )
+        self.backend = backend
+        # The config flow always sets the unique id (AccountInfo.unique_id).
+        self.account_id: str = entry.unique_id or entry.entry_id
+        self.wanted = frozenset(entry.options.get(CONF_EXTENSIONS, ()))
+        # The PBX's device in the registry, parent of every extension's device.
+        self.account_device_id: str | None = None
+        self._requests_per_refresh = 1
+        self._swept: tuple[frozenset[str], ...] | None = None
+
+    async def _async_update_data(self) -> SwitchboardData:
+        """Fetch everything the PBX supports, one vendor call per kind of data."""
+        try:
+            data = await self._fetch()
+        except SwitchboardError as err:
+            self._slow_down()
+            raise update_error(err) from err
+        self._slow_down()
+        if self.data is not None:
+            self._fire_call_events(self.data, data)
+        self._sweep_registries(data)
+        return data
+
+    async def _fetch(self) -> SwitchboardData:
+        # Sequential on purpose: a rate-limited vendor counts every request anyway,
+        # and one refresh every few seconds has no latency to win.
+        backend = self.backend
+        statuses = await backend.get_statuses(sorted(self.wanted) or None)
+        calls_made = 1
+        flows: list[Flow] = []
+        office_hours: list[OfficeHours] = []
+        calls: list[Call] = []
+        if backend.supports(Capability.FLOWS):
+            flows = await backend.list_flows()
+            calls_made += 1
+        if backend.supports(Capability.OFFICE_HOURS):
+            office_hours = await backend.list_office_hours()
+            calls_made += 1
+        if backend.supports(Capability.LIVE_CALLS):
+            calls = await backend.list_calls()
+            calls_made += 1
+        self._requests_per_refresh = calls_made
+        return build_data(statuses, flows, office_hours, calls, self.wanted)
+
+    def _slow_down(self) -> None:
+        """Stretch the polling interval when the vendor's quota runs low."""
+        interval = polling_interval(
+            self.base_interval, self.backend.rate_limit, self._requests_per_refresh
+        )
+        if interval != self.update_interval:
+            _LOGGER.debug(
+                "Polling %s every %.0f s to stay within its request quota",
+                self.config_entry.title,
+                interval.total_seconds(),
+            )
+            self.update_interval = interval
+
+    def _fire_call_events(
+        self, previous: SwitchboardData, current: SwitchboardData
+    ) -> None:
+        for event_type, call in diff_calls(previous.calls, current.calls):
+            statuses = (
+                current.statuses if call.id in current.calls else previous.statuses
+            )
+            self.hass.bus.async_fire(
+                event_type, event_data(self.config_entry.entry_id, call, statuses)
+            )
+
+    def _sweep_registries(self, data: SwitchboardData) -> None:
+        """Remove devices of vanished extensions and entities of vanished items.
+
+        Runs on the first refresh (things may have vanished while Home Assistant
+        was off) and whenever the set of extensions, flows or schedules changes.
+        """
+        seen = (
+            frozenset(data.statuses),
+            frozenset(data.flows),
+            frozenset(data.office_hours),
+        )
+        if seen == self._swept:
+            return
+        self._swept = seen
+        entry_id = self.config_entry.entry_id
+        device_registry = dr.async_get(self.hass)
+        valid_devices = {self.account_id} | {
+            extension_identifier(self.account_id, ext_id) for ext_id in data.statuses
+        }
+        for device in dr.async_entries_for_config_entry(device_registry, entry_id):
+            if not any(
+                domain == DOMAIN and ident in valid_devices
+                for domain, ident in device.identifiers
+            ):
+                _LOGGER.debug("Removing device %s: gone from the PBX", device.name)
+                device_registry.async_remove_device(device.id)
+        valid_items = {
+            entity_unique_id(self.account_id, flow_id, FLOW_KEY)
+            for flow_id in data.flows
+        } | {
+            entity_unique_id(self.account_id, hours_id, OFFICE_HOURS_KEY)
+            for hours_id in data.office_hours
+        }
+        entity_registry = er.async_get(self.hass)
+        for entity in er.async_entries_for_config_entry(entity_registry, entry_id):
+            is_item = entity.unique_id.endswith(
+                (f"_{FLOW_KEY}", f"_{OFFICE_HOURS_KEY}")
+            )
+            if is_item and entity.unique_id not in valid_items:
+                entity_registry.async_remove(entity.entity_id)
+
+
+def update_error(err: SwitchboardError) -> Exception:
+    """Translate a core error raised while polling into the coordinator's terms."""
+    placeholders = {"message": err.message}
+    if isinstance(err, SwitchboardAuthError) and err.reauth_needed:
+        return ConfigEntryAuthFailed(
+            translation_domain=DOMAIN,
+            translation_key="auth_failed",
+            translation_placeholders=placeholders,
+        )
+    if isinstance(err, SwitchboardRateLimitError):
+        return UpdateFailed(
+            retry_after=err.retry_after,
+            translation_domain=DOMAIN,
+            translation_key="rate_limited",
+            translation_placeholders=placeholders,
+        )
+    key = "pbx_error"
+    if isinstance(err, SwitchboardConnectionError):
+        key = "communication_error"
+    elif isinstance(err, SwitchboardAuthError):
+        key = "permission_denied"
+    return UpdateFailed(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders,
+    )

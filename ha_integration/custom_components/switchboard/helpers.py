@@ -1,0 +1,132 @@
+"""Glue between Home Assistant and the Switchboard core: backends and error mapping."""
+
+from __future__ import annotations
+
+from functools import wraps
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
+
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.httpx_client import get_async_client
+
+from core.errors import (
+    SwitchboardAuthError,
+    SwitchboardConnectionError,
+    SwitchboardError,
+    SwitchboardInvalidInputError,
+    SwitchboardNotFoundError,
+    SwitchboardPolicyError,
+    SwitchboardRateLimitError,
+    SwitchboardUnsupportedError,
+)
+from core.registry import get_vendor
+
+from .const import CONF_VENDOR, DOMAIN, HA_MAX_RETRIES
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Coroutine, Mapping
+
+    from homeassistant.core import HomeAssistant
+
+    from core.backend import PbxBackend
+    from core.plugin import ConnectionSettings, VendorPlugin
+
+    from .coordinator import SwitchboardCoordinator
+
+
+def settings_from_data(
+    plugin: VendorPlugin[Any], data: Mapping[str, Any]
+) -> ConnectionSettings:
+    """Validate config-entry data as the vendor's settings (raises ValidationError)."""
+    raw = {key: value for key, value in data.items() if key != CONF_VENDOR}
+    # The coordinator polls again anyway; retrying inside one refresh would only
+    # stretch a failing refresh and spend a rate-limited vendor's quota.
+    if "max_retries" in plugin.settings_model.model_fields:
+        raw["max_retries"] = HA_MAX_RETRIES
+    settings: ConnectionSettings = plugin.parse_settings(raw)
+    return settings
+
+
+def create_backend(
+    hass: HomeAssistant, data: Mapping[str, Any]
+) -> tuple[VendorPlugin[Any], PbxBackend]:
+    """Build the vendor backend for config-entry data on Home Assistant's httpx client.
+
+    Raises:
+        SwitchboardConfigError: The vendor plugin is not installed.
+        pydantic.ValidationError: The stored settings are no longer valid.
+    """
+    plugin = get_vendor(str(data[CONF_VENDOR]))
+    settings = settings_from_data(plugin, data)
+    # The shared client is borrowed: the core never closes a client it did not create.
+    return plugin, plugin.create_backend(settings, get_async_client(hass))
+
+
+class _HasCoordinator(Protocol):
+    """Anything an action runs for: an entity or an action's resolved target."""
+
+    @property
+    def coordinator(self) -> SwitchboardCoordinator:
+        """The coordinator of the PBX the action goes to."""
+        ...
+
+
+def action_error(err: SwitchboardError) -> HomeAssistantError:
+    """Translate a core error raised by an action into Home Assistant's terms."""
+    message = {"message": err.message}
+    if isinstance(err, SwitchboardUnsupportedError):
+        return ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="unsupported",
+            translation_placeholders={"reason": err.message},
+        )
+    if isinstance(
+        err,
+        SwitchboardInvalidInputError
+        | SwitchboardNotFoundError
+        | SwitchboardPolicyError,
+    ):
+        return ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_input",
+            translation_placeholders=message,
+        )
+    key = "pbx_error"
+    if isinstance(err, SwitchboardAuthError):
+        key = "auth_failed" if err.reauth_needed else "permission_denied"
+    elif isinstance(err, SwitchboardRateLimitError):
+        key = "rate_limited"
+    elif isinstance(err, SwitchboardConnectionError):
+        key = "communication_error"
+    return HomeAssistantError(
+        translation_domain=DOMAIN, translation_key=key, translation_placeholders=message
+    )
+
+
+# TypeVar rather than PEP 695 syntax: the repository's tools target Python 3.11.
+_T = TypeVar("_T", bound=_HasCoordinator)
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def switchboard_exception_handler(
+    func: Callable[Concatenate[_T, _P], Coroutine[Any, Any, _R]],
+) -> Callable[Concatenate[_T, _P], Coroutine[Any, Any, _R]]:
+    """Turn core errors raised by an action into translated Home Assistant errors.
+
+    Bad credentials also start the reauth flow, and an unreachable PBX marks the
+    coordinator failed, so the entities show it at once instead of at the next poll.
+    """
+
+    @wraps(func)
+    async def handler(self: _T, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+        try:
+            return await func(self, *args, **kwargs)
+        except SwitchboardError as err:
+            coordinator = self.coordinator
+            if isinstance(err, SwitchboardAuthError) and err.reauth_needed:
+                coordinator.config_entry.async_start_reauth(coordinator.hass)
+            elif isinstance(err, SwitchboardConnectionError):
+                coordinator.async_set_update_error(err)
+            raise action_error(err) from err
+
+    return handler

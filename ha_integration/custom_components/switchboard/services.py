@@ -1,0 +1,200 @@
+"""Actions: dial, record, set DND (optionally for a while) and forward calls."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import partial
+from typing import TYPE_CHECKING, Any
+
+import voluptuous as vol
+from homeassistant.config_entries import ConfigEntryState
+from homeassistant.core import SupportsResponse, callback
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import config_validation as cv
+
+from core.capabilities import Capability
+from core.models import RecordingAction
+
+from .const import (
+    ATTR_ACTION,
+    ATTR_CONFIG_ENTRY_ID,
+    ATTR_DESTINATION,
+    ATTR_DURATION,
+    ATTR_ENABLED,
+    ATTR_EXTENSION,
+    ATTR_NUMBER,
+    DOMAIN,
+    SERVICE_DIAL,
+    SERVICE_FORWARD,
+    SERVICE_RECORD,
+    SERVICE_SET_DND,
+)
+from .helpers import switchboard_exception_handler
+
+if TYPE_CHECKING:
+    from collections.abc import Awaitable, Callable
+    from datetime import timedelta
+
+    from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
+
+    from core.models import ExtensionStatus
+
+    from .coordinator import SwitchboardConfigEntry, SwitchboardCoordinator
+
+# Digits with an optional leading +, and the * and # of feature codes; spaces,
+# dashes, dots and brackets people type are dropped first.
+_NUMBER_RE = re.compile(r"\+?[0-9*#]{2,32}")
+_NUMBER_NOISE = re.compile(r"[\s\-.()/]")
+
+_TARGET: dict[vol.Marker, Any] = {
+    vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
+    vol.Required(ATTR_EXTENSION): vol.All(vol.Coerce(str), cv.string),
+}
+DIAL_SCHEMA = vol.Schema({**_TARGET, vol.Required(ATTR_DESTINATION): cv.string})
+RECORD_SCHEMA = vol.Schema(
+    {**_TARGET, vol.Required(ATTR_ACTION): vol.In([a.value for a in RecordingAction])}
+)
+SET_DND_SCHEMA = vol.Schema(
+    {
+        **_TARGET,
+        vol.Required(ATTR_ENABLED): cv.boolean,
+        vol.Optional(ATTR_DURATION): cv.positive_time_period,
+    }
+)
+FORWARD_SCHEMA = vol.Schema(
+    {**_TARGET, vol.Optional(ATTR_NUMBER): vol.Any(None, cv.string)}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ActionTarget:
+    """The PBX account an action goes to, and the call that asked for it."""
+
+    coordinator: SwitchboardCoordinator
+    call: ServiceCall
+
+    async def extension_id(self) -> str:
+        """Resolve the extension the user named (its number, or its id)."""
+        wanted: str = self.call.data[ATTR_EXTENSION].strip()
+        statuses = self.coordinator.data.statuses
+        for status in statuses.values():
+            if wanted == status.extension.number:
+                return status.extension.id
+        if wanted in statuses:
+            return wanted
+        # Not shown in Home Assistant (options), but it may still exist on the PBX.
+        return (await self.coordinator.backend.find_extension(wanted)).id
+
+    def show(self, status: ExtensionStatus) -> None:
+        """Show the state the PBX answered with, without waiting for the next poll."""
+        data = self.coordinator.data
+        if status.extension.id in data.statuses:
+            self.coordinator.async_set_updated_data(data.with_status(status))
+
+
+def _phone_number(value: str, field: str) -> str:
+    number = _NUMBER_NOISE.sub("", value)
+    if not _NUMBER_RE.fullmatch(number):
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="invalid_number",
+            translation_placeholders={"field": field, "value": value},
+        )
+    return number
+
+
+@switchboard_exception_handler
+async def _dial(target: ActionTarget) -> ServiceResponse:
+    backend = target.coordinator.backend
+    backend.require(Capability.DIAL)
+    destination = _phone_number(target.call.data[ATTR_DESTINATION], ATTR_DESTINATION)
+    result = await backend.dial(await target.extension_id(), destination)
+    return {"call_id": result.call_id, "message": result.message}
+
+
+@switchboard_exception_handler
+async def _record(target: ActionTarget) -> ServiceResponse:
+    backend = target.coordinator.backend
+    action = RecordingAction(target.call.data[ATTR_ACTION])
+    backend.require(Capability.RECORDING)
+    if action in (RecordingAction.PAUSE, RecordingAction.RESUME):
+        backend.require(Capability.RECORDING_PAUSE)
+    result = await backend.record(await target.extension_id(), action)
+    return {"affected_calls": result.affected_calls, "message": result.message}
+
+
+@switchboard_exception_handler
+async def _set_dnd(target: ActionTarget) -> ServiceResponse:
+    backend = target.coordinator.backend
+    enabled: bool = target.call.data[ATTR_ENABLED]
+    duration: timedelta | None = target.call.data.get(ATTR_DURATION)
+    if duration is not None:
+        if not enabled:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="duration_needs_enabled"
+            )
+        if not duration:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN, translation_key="duration_zero"
+            )
+        backend.require(Capability.DND_TIMED)
+        status = await backend.set_dnd_for(await target.extension_id(), duration)
+    else:
+        backend.require(Capability.DND)
+        status = await backend.set_dnd(await target.extension_id(), enabled=enabled)
+    target.show(status)
+    return None
+
+
+@switchboard_exception_handler
+async def _forward(target: ActionTarget) -> ServiceResponse:
+    backend = target.coordinator.backend
+    backend.require(Capability.FORWARD)
+    raw = (target.call.data.get(ATTR_NUMBER) or "").strip()
+    number = _phone_number(raw, ATTR_NUMBER) if raw else None
+    status = await backend.set_forward(await target.extension_id(), number)
+    target.show(status)
+    return None
+
+
+def _coordinator(hass: HomeAssistant, entry_id: str) -> SwitchboardCoordinator:
+    entry: SwitchboardConfigEntry | None = hass.config_entries.async_get_entry(entry_id)
+    if entry is None or entry.domain != DOMAIN:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_not_found",
+            translation_placeholders={"entry_id": entry_id},
+        )
+    if entry.state is not ConfigEntryState.LOADED:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="entry_not_loaded",
+            translation_placeholders={"title": entry.title},
+        )
+    return entry.runtime_data.coordinator
+
+
+async def _handle(
+    run: Callable[[ActionTarget], Awaitable[ServiceResponse]], call: ServiceCall
+) -> ServiceResponse:
+    coordinator = _coordinator(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+    return await run(ActionTarget(coordinator, call))
+
+
+@callback
+def async_setup_services(hass: HomeAssistant) -> None:
+    """Register the actions (once, for every PBX account)."""
+    for name, run, schema, response in (
+        (SERVICE_DIAL, _dial, DIAL_SCHEMA, SupportsResponse.OPTIONAL),
+        (SERVICE_RECORD, _record, RECORD_SCHEMA, SupportsResponse.OPTIONAL),
+        (SERVICE_SET_DND, _set_dnd, SET_DND_SCHEMA, SupportsResponse.NONE),
+        (SERVICE_FORWARD, _forward, FORWARD_SCHEMA, SupportsResponse.NONE),
+    ):
+        hass.services.async_register(
+            DOMAIN,
+            name,
+            partial(_handle, run),
+            schema=schema,
+            supports_response=response,
+        )

@@ -1,0 +1,169 @@
+"""A real Home Assistant running the integration against a real vendor emulator.
+
+The integration builds its vendor backend on Home Assistant's shared httpx client.
+Here that client is swapped for one whose transport is the vendor emulator's ASGI
+app, in-process (sockets are blocked in these tests): everything else, from the
+config flow through the coordinator, the vendor client and the emulator's state,
+is the real thing.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
+
+import httpx
+import pytest
+from homeassistant.util import dt as dt_util
+from pydantic import SecretStr
+
+_HA_INTEGRATION = Path(__file__).resolve().parents[2] / "ha_integration"
+sys.path.insert(0, str(_HA_INTEGRATION))
+
+# pytest-homeassistant-custom-component has already imported its own (regular)
+# custom_components package from its testing config; add ours to its search path so
+# that both Home Assistant's loader and our imports find custom_components.switchboard.
+import custom_components  # noqa: E402
+
+if str(_HA_INTEGRATION / "custom_components") not in custom_components.__path__:
+    custom_components.__path__.insert(0, str(_HA_INTEGRATION / "custom_components"))
+
+from pytest_homeassistant_custom_component.common import (  # noqa: E402
+    MockConfigEntry,
+    async_fire_time_changed,
+)
+
+from core.registry import BUILTIN_PLUGINS, available_vendors  # noqa: E402
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+
+    from homeassistant.core import HomeAssistant
+
+    from core.backend import PbxBackend
+    from core.emulator import Emulator
+    from core.plugin import VendorPlugin
+
+DOMAIN = "switchboard"
+EMULATOR_URL = "http://pbx.emulator.test"
+# Short, so that a hanging emulator costs a test a fraction of a second.
+TIMEOUT = 0.3
+
+
+def landed_vendors() -> list[str]:
+    """Built-in vendors whose plugin exists and loads, in registry order."""
+    vendors = available_vendors()
+    return [name for name in BUILTIN_PLUGINS if name in vendors]
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> Iterator[None]:
+    """Let Home Assistant load custom_components/switchboard."""
+    return
+
+
+@pytest.fixture(params=landed_vendors())
+def vendor(request: pytest.FixtureRequest) -> str:
+    """Every landed vendor in turn."""
+    return str(request.param)
+
+
+@pytest.fixture
+def plugin(vendor: str) -> VendorPlugin[Any]:
+    """The vendor's plugin."""
+    return available_vendors()[vendor]
+
+
+@pytest.fixture
+def emulator(plugin: VendorPlugin[Any]) -> Emulator:
+    """A fresh, seeded emulator of the vendor's API."""
+    emu = plugin.emulator_factory()
+    emu.faults.hang_seconds = 5
+    return emu
+
+
+@pytest.fixture
+async def http_client(emulator: Emulator) -> AsyncIterator[httpx.AsyncClient]:
+    """Home Assistant's shared httpx client, wired to the emulator."""
+    from custom_components.switchboard import helpers  # noqa: PLC0415
+
+    client = httpx.AsyncClient(transport=httpx.ASGITransport(app=emulator))
+    with patch.object(helpers, "get_async_client", return_value=client):
+        yield client
+    await client.aclose()
+
+
+def form_input(plugin: VendorPlugin[Any]) -> dict[str, Any]:
+    """What a user types into the connection form to reach the emulator."""
+    settings = plugin.demo_settings(EMULATOR_URL)
+    data: dict[str, Any] = {}
+    for name in type(settings).model_fields:
+        value = getattr(settings, name)
+        if name == "max_retries" or value is None:
+            continue
+        data[name] = value.get_secret_value() if isinstance(value, SecretStr) else value
+    data["timeout"] = TIMEOUT
+    return data
+
+
+@pytest.fixture
+def user_input(plugin: VendorPlugin[Any]) -> dict[str, Any]:
+    """The connection form, filled in for the emulator."""
+    return form_input(plugin)
+
+
+@pytest.fixture
+async def backend(
+    plugin: VendorPlugin[Any],
+    http_client: httpx.AsyncClient,
+    user_input: dict[str, Any],
+) -> AsyncIterator[PbxBackend]:
+    """A second backend on the same emulator, to read its state independently."""
+    settings = plugin.parse_settings({**user_input, "max_retries": 0})
+    built = plugin.create_backend(settings, http_client)
+    yield built
+    await built.aclose()
+
+
+@pytest.fixture
+async def config_entry(
+    hass: HomeAssistant,
+    vendor: str,
+    user_input: dict[str, Any],
+    backend: PbxBackend,
+) -> MockConfigEntry:
+    """A config entry for the emulator's account, as the config flow saves it."""
+    info = await backend.account_info()
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        title=info.name,
+        unique_id=info.unique_id,
+        data={"vendor": vendor, **user_input},
+    )
+    entry.add_to_hass(hass)
+    return entry
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """The integration, set up and loaded."""
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    return config_entry
+
+
+@pytest.fixture
+def advance(hass: HomeAssistant) -> Callable[..., Awaitable[None]]:
+    """Let time pass so that the coordinator polls again."""
+
+    async def _advance(seconds: float = 31) -> None:
+        async_fire_time_changed(hass, dt_util.utcnow() + timedelta(seconds=seconds))
+        # The coordinator polls in a background task.
+        await hass.async_block_till_done(wait_background_tasks=True)
+
+    return _advance

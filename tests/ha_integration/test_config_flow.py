@@ -1,0 +1,357 @@
+"""The config, reauth, reconfigure and options flows, against the real emulators."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+from unittest.mock import patch
+
+import pytest
+from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.data_entry_flow import FlowResultType
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from core.errors import SwitchboardInvalidInputError
+
+from .conftest import DOMAIN, TIMEOUT
+
+if TYPE_CHECKING:
+    from homeassistant.core import HomeAssistant
+
+    from core.backend import PbxBackend
+    from core.emulator import Emulator
+    from core.plugin import VendorPlugin
+
+
+def secret_fields(plugin: VendorPlugin[Any]) -> list[str]:
+    return plugin.settings_model.secret_field_names()
+
+
+async def start_connection_step(hass: HomeAssistant, vendor: str) -> dict[str, Any]:
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_USER}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "user"
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {"vendor": vendor}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "connection"
+    return dict(result)
+
+
+@pytest.mark.usefixtures("http_client")
+async def test_user_flow_creates_entry(
+    hass: HomeAssistant,
+    vendor: str,
+    plugin: VendorPlugin[Any],
+    user_input: dict[str, Any],
+    backend: PbxBackend,
+) -> None:
+    """Picking the vendor and entering its settings saves a tested entry."""
+    result = await start_connection_step(hass, vendor)
+    assert result["description_placeholders"]["vendor"] == plugin.display_name
+    shown = {str(key) for key in result["data_schema"].schema}
+    assert "max_retries" not in shown
+    assert set(secret_fields(plugin)) <= shown
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input
+    )
+    await hass.async_block_till_done()
+
+    info = await backend.account_info()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["title"] == info.name
+    assert result["result"].unique_id == info.unique_id
+    assert result["data"]["vendor"] == vendor
+    for name in secret_fields(plugin):
+        if name in user_input:
+            assert result["data"][name] == user_input[name]
+    assert result["result"].state is ConfigEntryState.LOADED
+
+
+@pytest.mark.usefixtures("http_client")
+@pytest.mark.parametrize(
+    ("fault", "value", "error"),
+    [
+        ("bad_credentials", True, "invalid_auth"),
+        ("server_errors", -1, "cannot_connect"),
+        ("hangs", -1, "cannot_connect"),
+        ("malformed", -1, "cannot_connect"),
+    ],
+)
+async def test_user_flow_recovers_from_errors(  # noqa: PLR0917 - pytest fixtures
+    hass: HomeAssistant,
+    vendor: str,
+    emulator: Emulator,
+    user_input: dict[str, Any],
+    fault: str,
+    value: object,
+    error: str,
+) -> None:
+    """A failing PBX shows the error on the form; once fixed, the flow finishes."""
+    result = await start_connection_step(hass, vendor)
+    setattr(emulator.faults, fault, value)
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": error}
+    assert result["description_placeholders"]["details"]
+    for secret in emulator_secrets(user_input, vendor):
+        assert secret not in result["description_placeholders"]["details"]
+
+    emulator.faults.reset()
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+def emulator_secrets(user_input: dict[str, Any], vendor: str) -> list[str]:
+    from core.registry import get_vendor  # noqa: PLC0415
+
+    return [
+        str(user_input[name])
+        for name in get_vendor(vendor).settings_model.secret_field_names()
+        if name in user_input
+    ]
+
+
+@pytest.mark.usefixtures("http_client")
+async def test_user_flow_invalid_setting(
+    hass: HomeAssistant, vendor: str, user_input: dict[str, Any]
+) -> None:
+    """A value the vendor's settings reject is flagged on its field, with the reason."""
+    result = await start_connection_step(hass, vendor)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**user_input, "url": "ftp://pbx.example.com"}
+    )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"url": "invalid_setting"}
+    assert "http" in result["description_placeholders"]["details"]
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+@pytest.mark.usefixtures("http_client")
+@pytest.mark.parametrize(
+    "side_effect", [RuntimeError("boom"), SwitchboardInvalidInputError("odd")]
+)
+async def test_user_flow_unknown_error(
+    hass: HomeAssistant,
+    vendor: str,
+    backend: PbxBackend,
+    user_input: dict[str, Any],
+    side_effect: Exception,
+) -> None:
+    """Anything unexpected is 'unknown', and the flow still recovers."""
+    result = await start_connection_step(hass, vendor)
+    with patch.object(type(backend), "account_info", side_effect=side_effect):
+        result = await hass.config_entries.flow.async_configure(
+            result["flow_id"], user_input
+        )
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "unknown"}
+    assert "boom" not in result["description_placeholders"]["details"]
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+
+
+async def test_duplicate_account_aborts(
+    hass: HomeAssistant,
+    vendor: str,
+    init_integration: MockConfigEntry,
+    user_input: dict[str, Any],
+) -> None:
+    """The same PBX account cannot be added twice."""
+    result = await start_connection_step(hass, vendor)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input
+    )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "already_configured"
+    assert len(hass.config_entries.async_entries(DOMAIN)) == 1
+
+
+async def test_no_vendor_installed_aborts(hass: HomeAssistant) -> None:
+    """Without any vendor plugin there is nothing to set up, and the user is told."""
+    with patch(
+        "custom_components.switchboard.config_flow.available_vendors", return_value={}
+    ):
+        result = await hass.config_entries.flow.async_init(
+            DOMAIN, context={"source": SOURCE_USER}
+        )
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "no_vendors"
+
+
+async def test_reauth(
+    hass: HomeAssistant,
+    plugin: VendorPlugin[Any],
+    emulator: Emulator,
+    init_integration: MockConfigEntry,
+    user_input: dict[str, Any],
+) -> None:
+    """Refused credentials start reauth, which asks only for secrets and reloads."""
+    result = await init_integration.start_reauth_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reauth_confirm"
+    assert {str(key) for key in result["data_schema"].schema} == set(
+        secret_fields(plugin)
+    )
+    secrets = {
+        name: user_input[name] for name in secret_fields(plugin) if name in user_input
+    }
+
+    emulator.faults.bad_credentials = True
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], secrets)
+    assert result["type"] is FlowResultType.FORM
+    assert result["errors"] == {"base": "invalid_auth"}
+
+    emulator.faults.reset()
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], secrets)
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reauth_successful"
+    assert init_integration.state is ConfigEntryState.LOADED
+    for name, value in secrets.items():
+        assert init_integration.data[name] == value
+
+
+@pytest.mark.usefixtures("http_client")
+async def test_reauth_other_account_aborts(
+    hass: HomeAssistant,
+    vendor: str,
+    user_input: dict[str, Any],
+    plugin: VendorPlugin[Any],
+) -> None:
+    """Credentials of another account do not silently replace the entry's account."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="some-other-account",
+        data={"vendor": vendor, **user_input},
+    )
+    entry.add_to_hass(hass)
+    result = await entry.start_reauth_flow(hass)
+    secrets = {
+        name: user_input[name] for name in secret_fields(plugin) if name in user_input
+    }
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], secrets)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+
+
+async def test_reconfigure(
+    hass: HomeAssistant,
+    plugin: VendorPlugin[Any],
+    emulator: Emulator,
+    init_integration: MockConfigEntry,
+    user_input: dict[str, Any],
+) -> None:
+    """Reconfigure shows stored settings (never secrets), tests, recovers and reloads."""
+    result = await init_integration.start_reconfigure_flow(hass)
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "reconfigure"
+    suggested = {
+        str(key): key.description.get("suggested_value")
+        for key in result["data_schema"].schema
+        if key.description
+    }
+    assert suggested["url"] == user_input["url"]
+    for name in secret_fields(plugin):
+        assert name not in suggested
+    # Secrets left blank keep the stored ones.
+    changes = {
+        name: value
+        for name, value in user_input.items()
+        if name not in secret_fields(plugin)
+    } | {"timeout": 2 * TIMEOUT}
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**changes, "url": "not a url"}
+    )
+    assert result["errors"] == {"url": "invalid_setting"}
+
+    emulator.faults.server_errors = -1
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], changes)
+    assert result["errors"] == {"base": "cannot_connect"}
+
+    emulator.faults.reset()
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], changes)
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.data["timeout"] == 2 * TIMEOUT
+    for name in secret_fields(plugin):
+        assert init_integration.data.get(name) == user_input.get(name)
+    assert init_integration.state is ConfigEntryState.LOADED
+
+
+async def test_options_flow(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    backend: PbxBackend,
+) -> None:
+    """Options pick the poll interval and the extensions; the entry reloads with them."""
+    extensions = sorted(await backend.list_extensions(), key=lambda e: e.number)
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert result["type"] is FlowResultType.FORM
+    picker = next(
+        key for key in result["data_schema"].schema if str(key) == "extensions"
+    )
+    offered = result["data_schema"].schema[picker].config["options"]
+    assert [o["value"] for o in offered] == [e.id for e in extensions]
+
+    keep = [extensions[0].id, extensions[1].id]
+    result = await hass.config_entries.options.async_configure(
+        result["flow_id"], {"scan_interval": 120, "extensions": keep}
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert init_integration.options == {
+        "scan_interval": 120,
+        "extensions": sorted(keep),
+    }
+    assert init_integration.state is ConfigEntryState.LOADED
+    coordinator = init_integration.runtime_data.coordinator
+    assert coordinator.update_interval.total_seconds() == 120
+    assert set(coordinator.data.statuses) == set(keep)
+    # Devices of the extensions no longer shown are gone.
+    from homeassistant.helpers import device_registry as dr  # noqa: PLC0415
+
+    devices = dr.async_entries_for_config_entry(
+        dr.async_get(hass), init_integration.entry_id
+    )
+    assert len(devices) == len(keep) + 1
+
+
+async def test_options_flow_pbx_down(
+    hass: HomeAssistant, emulator: Emulator, init_integration: MockConfigEntry
+) -> None:
+    """When the extensions cannot be fetched the options flow says why."""
+    emulator.faults.server_errors = -1
+    result = await hass.config_entries.options.async_init(init_integration.entry_id)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "cannot_connect"
+    assert result["description_placeholders"]["details"]
+
+
+async def test_options_flow_not_loaded(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> None:
+    """Options need a connected PBX."""
+    result = await hass.config_entries.options.async_init(config_entry.entry_id)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "not_loaded"

@@ -1,0 +1,96 @@
+"""The strings, translations, icons and manifest agree with each other and the code."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from core.registry import available_vendors
+
+ROOT = (
+    Path(__file__).resolve().parents[2] / "ha_integration/custom_components/switchboard"
+)
+
+
+def load(name: str) -> Any:
+    return json.loads((ROOT / name).read_text(encoding="utf-8"))
+
+
+def test_translations_are_the_strings() -> None:
+    """translations/en.json ships exactly strings.json (custom integrations need it)."""
+    assert (ROOT / "translations/en.json").read_bytes() == (
+        ROOT / "strings.json"
+    ).read_bytes()
+
+
+def test_no_unresolved_references() -> None:
+    """Custom integrations get no [%key:...] resolution: every text is spelled out."""
+    assert "[%key:" not in (ROOT / "strings.json").read_text(encoding="utf-8")
+
+
+def test_every_vendor_field_is_described() -> None:
+    """Each landed vendor's form fields have a label and a description."""
+    steps = load("strings.json")["config"]["step"]
+    for plugin in available_vendors().values():
+        model = plugin.settings_model
+        for name in model.model_fields:
+            if name == "max_retries":
+                continue
+            for step in ("connection", "reconfigure"):
+                assert name in steps[step]["data"], (plugin.name, step, name)
+                assert name in steps[step]["data_description"], (
+                    plugin.name,
+                    step,
+                    name,
+                )
+        for name in model.secret_field_names():
+            assert name in steps["reauth_confirm"]["data"], (plugin.name, name)
+            assert name in steps["reauth_confirm"]["data_description"], (
+                plugin.name,
+                name,
+            )
+
+
+def test_every_translation_key_in_the_code_exists() -> None:
+    """Every translation_key raised in the code has a message."""
+    strings = load("strings.json")
+    exceptions = strings["exceptions"]
+    entity_keys = {key for platform in strings["entity"].values() for key in platform}
+    source = "\n".join(p.read_text(encoding="utf-8") for p in ROOT.glob("*.py"))
+    used = set(re.findall(r'translation_key="([a-z_]+)"', source))
+    used |= set(re.findall(r'\bkey = "([a-z_]+)"', source))
+    used -= entity_keys
+    assert len(used) > 10
+    assert used <= set(exceptions)
+
+
+def test_actions_icons_and_entities_agree() -> None:
+    """services.yaml, the strings and icons.json describe the same actions and entities."""
+    strings = load("strings.json")
+    icons = load("icons.json")
+    services = yaml.safe_load((ROOT / "services.yaml").read_text(encoding="utf-8"))
+    assert set(services) == set(strings["services"]) == set(icons["services"])
+    for name, service in services.items():
+        assert set(service["fields"]) == set(strings["services"][name]["fields"])
+    for platform, keys in icons["entity"].items():
+        assert set(keys) <= set(strings["entity"][platform])
+
+
+def test_manifest() -> None:
+    """The manifest has what Home Assistant and HACS need, in hassfest's order."""
+    manifest = load("manifest.json")
+    keys = list(manifest)
+    assert keys[:2] == ["domain", "name"]
+    assert keys[2:] == sorted(keys[2:])
+    assert manifest["domain"] == ROOT.name
+    assert manifest["config_flow"] is True
+    assert manifest["iot_class"] == "cloud_polling"
+    assert manifest["integration_type"] == "hub"
+    assert manifest["requirements"] == ["switchboard-pbx==0.1.0"]
+    for key in ("codeowners", "documentation", "issue_tracker", "version"):
+        assert manifest[key]
+    assert (ROOT / "brand/icon.png").read_bytes().startswith(b"\x89PNG")
