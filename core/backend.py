@@ -10,14 +10,14 @@ backend can neither claim a capability it lacks nor hide one it has.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, Self
+from typing import TYPE_CHECKING, ClassVar
 
 from core.capabilities import CAPABILITY_METHODS, Capability
 from core.errors import SwitchboardNotFoundError, SwitchboardUnsupportedError
+from core.lifecycle import AsyncClosing
 
 if TYPE_CHECKING:
     from datetime import timedelta
-    from types import TracebackType
 
     from core.models import (
         AccountInfo,
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
     )
 
 
-class PbxBackend:
+class PbxBackend(AsyncClosing):
     """Base of every vendor backend.
 
     Attributes:
@@ -98,17 +98,6 @@ class PbxBackend:
 
     async def aclose(self) -> None:
         """Release the HTTP client if this backend created it."""
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     @property
     def rate_limit(self) -> RateLimitState | None:

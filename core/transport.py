@@ -19,7 +19,7 @@ import random
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
-from typing import TYPE_CHECKING, Any, Self, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 import httpx
 
@@ -33,6 +33,7 @@ from core.errors import (
     SwitchboardResponseError,
     SwitchboardTimeoutError,
 )
+from core.lifecycle import AsyncClosing
 from core.models import RateLimitState
 from core.redaction import (
     get_logger,
@@ -45,7 +46,6 @@ from core.redaction import (
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable, Mapping
-    from types import TracebackType
 
 _LOGGER = get_logger(__name__)
 
@@ -103,7 +103,7 @@ def _int_header(response: httpx.Response, name: str) -> int | None:
         return None
 
 
-class Transport:
+class Transport(AsyncClosing):
     """HTTP plumbing shared by all vendor clients.
 
     Args:
@@ -171,17 +171,6 @@ class Transport:
         """Close the httpx client if this transport created it."""
         if self._owns_client:
             await self._client.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     async def request(  # noqa: PLR0913 - mirrors httpx's keyword arguments
         self,

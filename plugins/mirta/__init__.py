@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pydantic import SecretStr
 
 from core.plugin import VendorPlugin
@@ -12,16 +10,7 @@ from plugins.mirta.const import DISPLAY_NAME, VENDOR
 from plugins.mirta.emulator import DEMO_API_KEY, DEMO_TENANT, MirtaEmulator
 from plugins.mirta.settings import MirtaSettings
 
-if TYPE_CHECKING:
-    import httpx
-
 __all__ = ["PLUGIN", "MirtaBackend", "MirtaEmulator", "MirtaSettings"]
-
-
-def _backend(
-    settings: MirtaSettings, http_client: httpx.AsyncClient | None
-) -> MirtaBackend:
-    return MirtaBackend(settings, http_client)
 
 
 def _demo_settings(base_url: str) -> MirtaSettings:
@@ -35,7 +24,7 @@ PLUGIN: VendorPlugin[MirtaSettings] = VendorPlugin(
     name=VENDOR,
     display_name=DISPLAY_NAME,
     settings_model=MirtaSettings,
-    backend_factory=_backend,
+    backend_factory=MirtaBackend,
     emulator_factory=MirtaEmulator,
     demo_settings=_demo_settings,
     description="MiRTA PBX / PBX Cloud (legacy proxy API, proxyapi.php)",

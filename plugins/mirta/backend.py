@@ -6,8 +6,8 @@ import asyncio
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
-from core.backend import PbxBackend
 from core.capabilities import Capability
+from core.client import ClientBackend
 from core.errors import SwitchboardInvalidInputError, SwitchboardNotFoundError
 from core.models import (
     AccountInfo,
@@ -29,6 +29,7 @@ from plugins.mirta.models import device_on_call
 if TYPE_CHECKING:
     import httpx
 
+    from core.models import RateLimitState
     from plugins.mirta.models import Channel, ExtensionRecord, FlowRecord
     from plugins.mirta.settings import MirtaSettings
 
@@ -38,7 +39,7 @@ _NO_LIVE_RECORDING = (
 )
 
 
-class MirtaBackend(PbxBackend):
+class MirtaBackend(ClientBackend[MirtaClient]):
     """A MiRTA tenant: status, DND, click-to-dial, day/night flows, live calls.
 
     RECORDING, FORWARD and OFFICE_HOURS stay undeclared while their §7
@@ -96,9 +97,10 @@ class MirtaBackend(PbxBackend):
     def __repr__(self) -> str:
         return f"MirtaBackend(host={self._host!r}, tenant={self._tenant!r})"
 
-    async def aclose(self) -> None:
-        """Release the HTTP client if this backend created it."""
-        await self.client.aclose()
+    @property
+    def rate_limit(self) -> RateLimitState | None:
+        """MiRTA documents no quota, so none is reported (its 429s carry Retry-After)."""
+        return None
 
     async def account_info(self) -> AccountInfo:
         """Check key and tenant with the cheapest authenticated request."""

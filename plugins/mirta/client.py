@@ -18,8 +18,9 @@ a write like DIAL, HANGUP, TRANSFER and SETFLOW.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Literal
 
+from core.client import VendorClient
 from core.errors import (
     SwitchboardAuthError,
     SwitchboardConfigError,
@@ -67,7 +68,6 @@ from plugins.mirta.payload import Payload, validate_rows
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
-    from types import TracebackType
 
     import httpx
 
@@ -104,7 +104,7 @@ def _map_status(response: httpx.Response) -> SwitchboardError | None:
     return None
 
 
-class MirtaClient:
+class MirtaClient(VendorClient):
     """One MiRTA tenant behind the legacy proxy API.
 
     Args:
@@ -133,39 +133,21 @@ class MirtaClient:
         self.tenant = tenant
         self.response_format: ResponseFormat = response_format
         self._path = "/" + proxy_path.lstrip("/")
-        self._transport = Transport(
-            base_url,
-            vendor=VENDOR,
-            display_name=DISPLAY_NAME,
-            timeout=timeout,
-            retry=RetryPolicy(max_retries=max_retries),
-            http_client=http_client,
-            auth_params={"key": api_key},
-            error_mapper=_map_status,
+        super().__init__(
+            Transport(
+                base_url,
+                vendor=VENDOR,
+                display_name=DISPLAY_NAME,
+                timeout=timeout,
+                retry=RetryPolicy(max_retries=max_retries),
+                http_client=http_client,
+                auth_params={"key": api_key},
+                error_mapper=_map_status,
+            )
         )
 
     def __repr__(self) -> str:
         return f"MirtaClient(tenant={self.tenant!r}, transport={self._transport!r})"
-
-    @property
-    def transport(self) -> Transport:
-        """The transport (for its rate-limit memory and tests)."""
-        return self._transport
-
-    async def aclose(self) -> None:
-        """Close the HTTP client if this client created it."""
-        await self._transport.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     # -- the chokepoint ------------------------------------------------------------
 

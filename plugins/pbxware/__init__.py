@@ -2,24 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from core.plugin import VendorPlugin
 from plugins.pbxware.backend import PbxwareBackend
 from plugins.pbxware.const import DISPLAY_NAME, VENDOR
 from plugins.pbxware.emulator import DEMO_API_KEY, PbxwareEmulator
 from plugins.pbxware.settings import PbxwareSettings
 
-if TYPE_CHECKING:
-    import httpx
-
 __all__ = ["PLUGIN", "PbxwareBackend", "PbxwareEmulator", "PbxwareSettings"]
-
-
-def _backend(
-    settings: PbxwareSettings, http_client: httpx.AsyncClient | None
-) -> PbxwareBackend:
-    return PbxwareBackend(settings, http_client)
 
 
 def _demo_settings(url: str) -> PbxwareSettings:
@@ -30,7 +19,7 @@ PLUGIN: VendorPlugin[PbxwareSettings] = VendorPlugin(
     name=VENDOR,
     display_name=DISPLAY_NAME,
     settings_model=PbxwareSettings,
-    backend_factory=_backend,
+    backend_factory=PbxwareBackend,
     emulator_factory=PbxwareEmulator,
     demo_settings=_demo_settings,
     description="Bicom Systems PBXware 6/7 (HTTP API with an API key)",

@@ -8,13 +8,13 @@ are sent once and never retried: the person sees the failure and decides.
 
 from __future__ import annotations
 
-import asyncio
 import re
-from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
-from core.backend import PbxBackend
 from core.capabilities import Capability
+from core.client import ClientBackend
+from core.concurrency import gather_or_cancel
 from core.errors import SwitchboardInvalidInputError, SwitchboardNotFoundError
 from core.models import (
     AccountInfo,
@@ -51,12 +51,11 @@ from plugins.pbxware.models import (
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Sequence
+    from collections.abc import Awaitable
     from datetime import timedelta
 
     import httpx
 
-    from core.models import RateLimitState
     from plugins.pbxware.models import RecordingResponse
     from plugins.pbxware.settings import PbxwareSettings
 
@@ -94,23 +93,8 @@ _A = TypeVar("_A")
 _B = TypeVar("_B")
 
 
-async def _gather(awaitables: Sequence[Awaitable[Any]]) -> list[Any]:
-    """Run requests concurrently; on the first failure cancel the rest and re-raise.
-
-    Unlike a TaskGroup the original Switchboard error comes out, not a group.
-    """
-    tasks = [asyncio.ensure_future(a) for a in awaitables]
-    try:
-        return list(await asyncio.gather(*tasks))
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
-
-
 async def _pair(first: Awaitable[_A], second: Awaitable[_B]) -> tuple[_A, _B]:
-    a, b = await _gather([first, second])
+    a, b = await gather_or_cancel(first, second)
     return a, b
 
 
@@ -118,7 +102,7 @@ def _es_on(state: EsState) -> bool:
     return state is EsState.YES or (ES_PIN_COUNTS_AS_ON and state is EsState.PIN)
 
 
-class PbxwareBackend(PbxBackend):
+class PbxwareBackend(ClientBackend[PbxwareClient]):
     """A PBXware tenant as a Switchboard backend.
 
     Args:
@@ -161,15 +145,6 @@ class PbxwareBackend(PbxBackend):
 
     def __repr__(self) -> str:
         return f"PbxwareBackend(client={self.client!r}, server={self._server!r})"
-
-    async def aclose(self) -> None:
-        """Close the HTTP client if it is ours."""
-        await self.client.aclose()
-
-    @property
-    def rate_limit(self) -> RateLimitState | None:
-        """PBXware documents no quota; whatever a proxy in front reported."""
-        return self.client.transport.rate_limit
 
     async def account_info(self) -> AccountInfo:
         """Check the key with a cheap call; the id is the host plus the tenant."""
@@ -382,8 +357,8 @@ class PbxwareBackend(PbxBackend):
     async def list_office_hours(self) -> list[OfficeHours]:
         """Return the Operation Times of every destination kind (one call per kind)."""
         targets = list(OtimesTarget)
-        results: list[list[OperationTimes]] = await _gather(
-            [self.client.list_operation_times(t, server=self._server) for t in targets]
+        results: list[list[OperationTimes]] = await gather_or_cancel(
+            *(self.client.list_operation_times(t, server=self._server) for t in targets)
         )
         return [
             OfficeHours(

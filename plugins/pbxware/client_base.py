@@ -1,16 +1,18 @@
-"""The chokepoint of the PBXware client: transport, in-band errors, lifecycle.
+"""The chokepoint of the PBXware client: its transport and in-band errors.
 
 Every call is ``GET /index.php?apikey=…&action=pbxware.<object>.<method>&…``
 and goes through :meth:`PbxwareApi._request`, the one place that talks to the
 core :class:`~core.transport.Transport` and detects PBXware's in-band errors
-(HTTP 200 with ``{"error": "…"}``). The endpoints live in
+(HTTP 200 with ``{"error": "…"}``); the lifecycle (``aclose``, ``async with``)
+comes from :class:`~core.client.VendorClient`. The endpoints live in
 :mod:`plugins.pbxware.client`.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from core.client import VendorClient
 from core.errors import (
     SwitchboardAuthError,
     SwitchboardConnectionError,
@@ -34,7 +36,6 @@ from plugins.pbxware.const import (
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Sequence
-    from types import TracebackType
 
     import httpx
 
@@ -58,7 +59,7 @@ def invalid_input(message: str) -> SwitchboardInvalidInputError:
     return SwitchboardInvalidInputError(message, vendor=VENDOR)
 
 
-class PbxwareApi:
+class PbxwareApi(VendorClient):
     """The connection to one PBXware: every request goes through ``_request``.
 
     Args:
@@ -81,40 +82,22 @@ class PbxwareApi:
         sleep: Callable[[float], Awaitable[None]] | None = None,
     ) -> None:
         extra: dict[str, Any] = {"sleep": sleep} if sleep is not None else {}
-        self._transport = Transport(
-            url,
-            vendor=VENDOR,
-            display_name=DISPLAY_NAME,
-            timeout=timeout,
-            retry=RetryPolicy(max_retries=max_retries),
-            http_client=http_client,
-            auth_params={"apikey": api_key},
-            error_mapper=self._map_status,
-            **extra,
+        super().__init__(
+            Transport(
+                url,
+                vendor=VENDOR,
+                display_name=DISPLAY_NAME,
+                timeout=timeout,
+                retry=RetryPolicy(max_retries=max_retries),
+                http_client=http_client,
+                auth_params={"apikey": api_key},
+                error_mapper=self._map_status,
+                **extra,
+            )
         )
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(url={redact_url(self._transport.base_url)!r})"
-
-    @property
-    def transport(self) -> Transport:
-        """The transport (for its rate-limit state and tests)."""
-        return self._transport
-
-    async def aclose(self) -> None:
-        """Close the HTTP client if this client created it."""
-        await self._transport.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     # -- the one chokepoint ------------------------------------------------------
 

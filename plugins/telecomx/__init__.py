@@ -8,8 +8,6 @@ recording. See vendor-apis.md §3 and §7 (T1-T7).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pydantic import SecretStr
 
 from core.plugin import VendorPlugin
@@ -18,16 +16,7 @@ from plugins.telecomx.const import DISPLAY_NAME, VENDOR
 from plugins.telecomx.emulator import DEMO_API_TOKEN, TelecomXEmulator
 from plugins.telecomx.settings import TelecomXSettings
 
-if TYPE_CHECKING:
-    import httpx
-
 __all__ = ["PLUGIN", "TelecomXBackend", "TelecomXEmulator", "TelecomXSettings"]
-
-
-def _backend(
-    settings: TelecomXSettings, http_client: httpx.AsyncClient | None
-) -> TelecomXBackend:
-    return TelecomXBackend(settings, http_client)
 
 
 def _demo_settings(base_url: str) -> TelecomXSettings:
@@ -38,7 +27,7 @@ PLUGIN: VendorPlugin[TelecomXSettings] = VendorPlugin(
     name=VENDOR,
     display_name=DISPLAY_NAME,
     settings_model=TelecomXSettings,
-    backend_factory=_backend,
+    backend_factory=TelecomXBackend,
     emulator_factory=TelecomXEmulator,
     demo_settings=_demo_settings,
     description="TelecomX hosted PBX (Denmark)",

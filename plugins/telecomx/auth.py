@@ -14,12 +14,12 @@ Every token is registered with core.redaction, so it never reaches a log line.
 
 from __future__ import annotations
 
-import asyncio
 import time
 from typing import TYPE_CHECKING
 
 from core.redaction import get_logger, register_secret
 from core.responses import parse_json, validate
+from core.token import TokenCache
 from plugins.telecomx.const import (
     DISPLAY_NAME,
     PERSISTENT_TOKEN_MINUTES,
@@ -90,39 +90,20 @@ class LoginAuth(TokenAuth):
         self._transport = transport
         self._username = username
         self._password = password
-        self._clock = clock
-        self._token: str | None = None
-        self._expires_at: float | None = None
-        self._lock = asyncio.Lock()
+        self._cache = TokenCache(self._login, clock=clock)
         self.logins = 0
         """How many times we logged in (for tests and diagnostics)."""
         register_secret(password.get_secret_value())
 
-    def _valid(self) -> bool:
-        if self._token is None:
-            return False
-        if self._expires_at is None:
-            return True
-        return self._clock() < self._expires_at - TOKEN_RENEW_MARGIN_SECONDS
-
     async def token(self) -> str:
         """Return the current token, logging in first when it is missing or ageing."""
-        if self._valid() and self._token is not None:
-            return self._token
-        # One login for many concurrent requests: the others wait for it.
-        async with self._lock:
-            if not self._valid() or self._token is None:
-                await self._login()
-            assert self._token is not None  # noqa: S101 - _login sets it or raises
-            return self._token
+        return await self._cache.get()
 
     def invalidate(self, token: str) -> None:
         """Drop ``token`` so that the next request logs in again."""
-        if token == self._token:
-            self._token = None
-            self._expires_at = None
+        self._cache.invalidate(token)
 
-    async def _login(self) -> None:
+    async def _login(self) -> tuple[str, float | None]:
         # Logging in twice only issues a second token, so a retried login is
         # harmless: idempotent for the transport's purposes.
         response = await self._transport.request(
@@ -144,16 +125,16 @@ class LoginAuth(TokenAuth):
         )
         token = result.token.get_secret_value()
         register_secret(token)
-        self._token = token
         minutes = result.expires_in_minutes
-        self._expires_at = (
-            None
-            if minutes == PERSISTENT_TOKEN_MINUTES
-            else self._clock() + minutes * 60.0
-        )
+        persistent = minutes == PERSISTENT_TOKEN_MINUTES
         self.logins += 1
         _LOGGER.debug(
             "Logged in to %s; the token lives %s",
             DISPLAY_NAME,
-            "until revoked" if self._expires_at is None else f"{minutes} minutes",
+            "until revoked" if persistent else f"{minutes} minutes",
+        )
+        # Renewed shortly before it runs out, so no request carries a dying token.
+        return (
+            token,
+            None if persistent else minutes * 60.0 - TOKEN_RENEW_MARGIN_SECONDS,
         )

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, ClassVar
 
-from core.backend import PbxBackend
 from core.capabilities import Capability
+from core.client import ClientBackend
 from core.errors import (
     SwitchboardInvalidInputError,
     SwitchboardNotFoundError,
@@ -26,7 +26,6 @@ from core.models import (
     ExtensionStatus,
     Flow,
     Presence,
-    RateLimitState,
     RecordingAction,
     RecordingResult,
 )
@@ -62,7 +61,7 @@ def _flow(switch: Switch) -> Flow:
     )
 
 
-class TelecomXBackend(PbxBackend):
+class TelecomXBackend(ClientBackend[TelecomXClient]):
     """TelecomX (Denmark): per-phone DND, presence, switches, on-demand recording.
 
     Args:
@@ -124,15 +123,6 @@ class TelecomXBackend(PbxBackend):
 
     def __repr__(self) -> str:
         return f"TelecomXBackend({self.client!r})"
-
-    async def aclose(self) -> None:
-        """Close the HTTP client if the backend created it."""
-        await self.client.aclose()
-
-    @property
-    def rate_limit(self) -> RateLimitState | None:
-        """TelecomX documents no quota (§7 T7); set only if it ever reports one."""
-        return self.client.transport.rate_limit
 
     async def account_info(self) -> AccountInfo:
         """Read the PBX settings (one small request): the customer id is the unique id."""

@@ -11,9 +11,10 @@ transport, decides whether to try again.
 from __future__ import annotations
 
 import time
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import quote
 
+from core.client import VendorClient
 from core.errors import (
     SwitchboardAuthError,
     SwitchboardConfigError,
@@ -52,7 +53,6 @@ from plugins.telecomx.models import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from types import TracebackType
 
     import httpx
     from pydantic import SecretStr
@@ -115,7 +115,7 @@ def check_switch_name(name: str) -> str:
     return name
 
 
-class TelecomXClient:
+class TelecomXClient(VendorClient):
     """The TelecomX API, 1:1.
 
     Args:
@@ -142,15 +142,17 @@ class TelecomXClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         secrets = [s.get_secret_value() for s in (api_token, password) if s is not None]
-        self._transport = Transport(
-            url,
-            vendor=VENDOR,
-            display_name=DISPLAY_NAME,
-            timeout=timeout,
-            retry=retry,
-            http_client=http_client,
-            secrets=secrets,
-            error_mapper=error_mapper,
+        super().__init__(
+            Transport(
+                url,
+                vendor=VENDOR,
+                display_name=DISPLAY_NAME,
+                timeout=timeout,
+                retry=retry,
+                http_client=http_client,
+                secrets=secrets,
+                error_mapper=error_mapper,
+            )
         )
         self._auth: TokenAuth
         if api_token is not None:
@@ -165,29 +167,9 @@ class TelecomXClient:
         return f"TelecomXClient(url={redact_url(self._transport.base_url)!r}, auth={self._auth!r})"
 
     @property
-    def transport(self) -> Transport:
-        """The transport (its ``rate_limit`` holds the last reported quota)."""
-        return self._transport
-
-    @property
     def auth(self) -> TokenAuth:
         """Where the token comes from."""
         return self._auth
-
-    async def aclose(self) -> None:
-        """Close the HTTP client if this client created it."""
-        await self._transport.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     # -- the chokepoint --------------------------------------------------------
 

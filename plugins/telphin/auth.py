@@ -8,13 +8,12 @@ token that was refused, so a burst of 401s still causes a single renewal.
 
 from __future__ import annotations
 
-import asyncio
 import time
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from core.redaction import get_logger, register_secret
 from core.responses import parse_json, validate
+from core.token import TokenCache
 from plugins.telphin.const import (
     DISPLAY_NAME,
     TOKEN_FALLBACK_TTL_S,
@@ -29,12 +28,6 @@ if TYPE_CHECKING:
     from core.transport import Transport
 
 _LOGGER = get_logger(__name__)
-
-
-@dataclass(frozen=True, slots=True, repr=False)
-class _Token:
-    value: str
-    renew_at: float
 
 
 class TelphinAuth:
@@ -61,14 +54,12 @@ class TelphinAuth:
         self._token_url = token_url
         self._client_id = client_id
         self._client_secret = client_secret
-        self._clock = clock
-        self._token: _Token | None = None
-        self._lock = asyncio.Lock()
+        self._cache = TokenCache(self._fetch, clock=clock)
         self.fetches = 0
         """How many tokens were fetched (for diagnostics and tests)."""
 
     def __repr__(self) -> str:
-        state = "cached" if self._token is not None else "none"
+        state = "cached" if self._cache.holds_token else "none"
         return f"TelphinAuth(client_id={self._client_id!r}, token={state})"
 
     async def get_token(self) -> str:
@@ -78,27 +69,13 @@ class TelphinAuth:
             SwitchboardAuthError: The client ID or secret was refused.
             SwitchboardError: The token endpoint failed otherwise.
         """
-        token = self._current()
-        if token is not None:
-            return token
-        async with self._lock:
-            # Another task may have fetched while this one waited for the lock.
-            token = self._current()
-            if token is not None:
-                return token
-            return await self._fetch()
+        return await self._cache.get()
 
     def invalidate(self, token: str) -> None:
         """Forget ``token`` after a 401, unless it was already replaced."""
-        if self._token is not None and self._token.value == token:
-            self._token = None
+        self._cache.invalidate(token)
 
-    def _current(self) -> str | None:
-        if self._token is not None and self._clock() < self._token.renew_at:
-            return self._token.value
-        return None
-
-    async def _fetch(self) -> str:
+    async def _fetch(self) -> tuple[str, float | None]:
         response = await self._transport.request(
             "POST",
             self._token_url,
@@ -122,11 +99,10 @@ class TelphinAuth:
         register_secret(value)
         lifetime = answer.expires_in or TOKEN_FALLBACK_TTL_S
         early = min(TOKEN_RENEW_EARLY_S, lifetime / 2)
-        self._token = _Token(value, self._clock() + lifetime - early)
         self.fetches += 1
         _LOGGER.debug(
             "%s access token obtained; renewing it in %.0f s",
             DISPLAY_NAME,
             lifetime - early,
         )
-        return value
+        return value, lifetime - early

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import ClassVar
 
-from core.backend import PbxBackend
 from core.capabilities import Capability
+from core.client import ClientBackend
+from core.concurrency import gather_or_cancel
 from core.errors import (
     SwitchboardConfigError,
     SwitchboardInvalidInputError,
@@ -35,6 +36,7 @@ from core.models import (
     Extension,
     ExtensionStatus,
 )
+from plugins.telphin.client import TelphinClient
 from plugins.telphin.const import (
     DISPLAY_NAME,
     FLOWS_SUPPORTED,
@@ -43,12 +45,6 @@ from plugins.telphin.const import (
     VENDOR,
 )
 from plugins.telphin.models import CallbackRequest, CallStatus, PhoneProperties
-
-if TYPE_CHECKING:
-    from collections.abc import Coroutine
-
-    from core.models import RateLimitState
-    from plugins.telphin.client import TelphinClient
 
 # A dialable number: digits with an optional leading +, or an extension.
 _NUMBER = re.compile(r"^\+?[0-9*#]{2,32}$")
@@ -62,23 +58,7 @@ def _check_number(number: str, what: str) -> str:
     return cleaned
 
 
-async def _all(*aws: Coroutine[Any, Any, Any]) -> list[Any]:
-    """Run ``aws`` concurrently; on the first error cancel the rest and raise it.
-
-    ``asyncio.gather`` would leave the others running, and a ``TaskGroup``
-    would wrap the error in an ``ExceptionGroup`` callers do not expect.
-    """
-    tasks = [asyncio.ensure_future(aw) for aw in aws]
-    try:
-        return list(await asyncio.gather(*tasks))
-    except BaseException:
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-        raise
-
-
-class TelphinBackend(PbxBackend):
+class TelphinBackend(ClientBackend[TelphinClient]):
     """Telphin without DND (no call status was named for it)."""
 
     vendor: ClassVar[str] = VENDOR
@@ -111,30 +91,16 @@ class TelphinBackend(PbxBackend):
     }
 
     def __init__(self, client: TelphinClient) -> None:
-        self._client = client
+        self.client = client
         self._extensions: dict[str, Extension] = {}
         self._wire_names: dict[str, str] = {}
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self._client!r})"
-
-    @property
-    def client(self) -> TelphinClient:
-        """The vendor client (for diagnostics)."""
-        return self._client
-
-    @property
-    def rate_limit(self) -> RateLimitState | None:
-        """The hourly quota Telphin reported on its last answer."""
-        return self._client.rate_limit
-
-    async def aclose(self) -> None:
-        """Close the client's HTTP client if it owns one."""
-        await self._client.aclose()
+        return f"{type(self).__name__}({self.client!r})"
 
     async def account_info(self) -> AccountInfo:
         """Check the credentials; the client id identifies the account."""
-        info = await self._client.get_client_info()
+        info = await self.client.get_client_info()
         name = info.label or info.name or f"{DISPLAY_NAME} client {info.id}"
         return AccountInfo(vendor=VENDOR, unique_id=str(info.id), name=name)
 
@@ -148,10 +114,10 @@ class TelphinBackend(PbxBackend):
         self, extension_ids: list[str] | None = None
     ) -> list[ExtensionStatus]:
         """Return statuses; DND and forwarding only for named extensions (see module doc)."""
-        extensions, registrations, calls = await _all(
+        extensions, registrations, calls = await gather_or_cancel(
             self._load_extensions(retry=True),
-            self._client.list_registrations(),
-            self._client.list_current_calls(),
+            self.client.list_registrations(),
+            self.client.list_current_calls(),
         )
         registered = {str(r.extension_id): r.registered for r in registrations}
         talking = {str(c.extension_id) for c in calls if c.extension_id is not None}
@@ -182,7 +148,7 @@ class TelphinBackend(PbxBackend):
         """Send all calls to ``number`` through the phone's ``external_number``."""
         target = None if number is None else _check_number(number, "to forward to")
         extension = await self._extension(extension_id)
-        phone = await self._client.set_external_number(extension.id, target)
+        phone = await self.client.set_external_number(extension.id, target)
         return self._status_after_write(extension, phone)
 
     async def dial(self, extension_id: str, destination: str) -> DialResult:
@@ -191,7 +157,7 @@ class TelphinBackend(PbxBackend):
         extension = await self._extension(extension_id)
         # src_num takes the extension's full SIP name (<prefix>*<extension>).
         source = self._wire_names.get(extension.id, extension.number)
-        result = await self._client.callback(
+        result = await self.client.callback(
             extension.id, CallbackRequest(src_num=[source], dst_num=number)
         )
         return DialResult(
@@ -212,13 +178,13 @@ class TelphinBackend(PbxBackend):
                 started=call.init_time_gmt,
                 answered=call.answer_time_gmt is not None,
             )
-            for call in await self._client.list_current_calls()
+            for call in await self.client.list_current_calls()
         ]
 
     # -- helpers -------------------------------------------------------------------
 
     async def _load_extensions(self, *, retry: bool) -> list[Extension]:
-        wire = await self._client.list_extensions(retry=retry)
+        wire = await self.client.list_extensions(retry=retry)
         extensions = [
             Extension(id=str(e.id), number=e.number, name=e.label or "") for e in wire
         ]
@@ -241,9 +207,9 @@ class TelphinBackend(PbxBackend):
 
         async def read(extension_id: str) -> PhoneProperties:
             async with limit:
-                return await self._client.get_phone(extension_id)
+                return await self.client.get_phone(extension_id)
 
-        phones = await _all(*(read(i) for i in ids))
+        phones = await gather_or_cancel(*(read(i) for i in ids))
         return dict(zip(ids, phones, strict=True))
 
     async def _dnd_status_id(self) -> int | None:
@@ -312,15 +278,15 @@ class TelphinDndBackend(TelphinBackend):
             if self._available_name
             else None
         )
-        phone = await self._client.get_phone(extension.id, retry=False)
+        phone = await self.client.get_phone(extension.id, retry=False)
         current = phone.call_status_id
         if enabled and current != dnd_id:
             self._previous[extension.id] = current
-            phone = await self._client.set_call_status(extension.id, dnd_id)
+            phone = await self.client.set_call_status(extension.id, dnd_id)
         elif not enabled and current == dnd_id:
             restore = self._previous.pop(extension.id, None)
             target = available_id if available_id is not None else restore
-            phone = await self._client.set_call_status(extension.id, target)
+            phone = await self.client.set_call_status(extension.id, target)
         return self._status_after_write(extension, phone)
 
     async def _dnd_status_id(self) -> int | None:
@@ -335,7 +301,7 @@ class TelphinDndBackend(TelphinBackend):
         """Find a call status id by name (case-insensitive); the list is cached."""
         wanted = (name or "").strip().casefold()
         if self._status_ids is None or wanted not in self._status_ids:
-            statuses = await self._client.list_call_statuses(retry=retry)
+            statuses = await self.client.list_call_statuses(retry=retry)
             self._status_ids = _by_name(statuses)
         try:
             return self._status_ids[wanted]

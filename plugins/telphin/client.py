@@ -16,8 +16,9 @@ from __future__ import annotations
 
 import re
 import time
-from typing import TYPE_CHECKING, Any, Self, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
+from core.client import VendorClient
 from core.errors import (
     SwitchboardAuthError,
     SwitchboardInvalidInputError,
@@ -51,11 +52,9 @@ from plugins.telphin.models import (
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Mapping
-    from types import TracebackType
 
     import httpx
 
-    from core.models import RateLimitState
 
 T = TypeVar("T")
 
@@ -71,7 +70,7 @@ def check_extension_id(extension_id: str) -> str:
     return extension_id
 
 
-class TelphinClient:
+class TelphinClient(VendorClient):
     """Talks to one Telphin account as a trusted application (client credentials).
 
     Args:
@@ -99,19 +98,24 @@ class TelphinClient:
     ) -> None:
         host = base_url.rstrip("/")
         extra: dict[str, Any] = {} if sleep is None else {"sleep": sleep}
-        self._transport = Transport(
-            f"{host}{API_PREFIX}",
-            vendor=VENDOR,
-            display_name=DISPLAY_NAME,
-            timeout=timeout,
-            retry=RetryPolicy(
-                max_retries=max_retries, max_retry_after=RATE_LIMIT_MAX_WAIT_S
-            ),
-            http_client=http_client,
-            secrets=[client_secret],
-            headers={"Accept": "application/json", "Accept-Encoding": ACCEPT_ENCODING},
-            error_mapper=map_error,
-            **extra,
+        super().__init__(
+            Transport(
+                f"{host}{API_PREFIX}",
+                vendor=VENDOR,
+                display_name=DISPLAY_NAME,
+                timeout=timeout,
+                retry=RetryPolicy(
+                    max_retries=max_retries, max_retry_after=RATE_LIMIT_MAX_WAIT_S
+                ),
+                http_client=http_client,
+                secrets=[client_secret],
+                headers={
+                    "Accept": "application/json",
+                    "Accept-Encoding": ACCEPT_ENCODING,
+                },
+                error_mapper=map_error,
+                **extra,
+            )
         )
         self.auth = TelphinAuth(
             self._transport,
@@ -120,29 +124,6 @@ class TelphinClient:
             client_secret=client_secret,
             clock=clock,
         )
-
-    def __repr__(self) -> str:
-        return f"TelphinClient({self._transport!r})"
-
-    @property
-    def rate_limit(self) -> RateLimitState | None:
-        """The hourly quota Telphin reported on its last answer."""
-        return self._transport.rate_limit
-
-    async def aclose(self) -> None:
-        """Close the HTTP client if this client created it."""
-        await self._transport.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     # -- the chokepoint ----------------------------------------------------------
 

@@ -28,6 +28,8 @@ class Rig:
     emulator: Emulator
     settings: ConnectionSettings
     backend: PbxBackend
+    http_client: httpx.AsyncClient
+    """Injected, so the backend never closes it: whoever made the rig does."""
 
 
 def landed_vendors() -> list[str]:
@@ -42,7 +44,7 @@ async def make_rig(plugin: VendorPlugin[Any], **overrides: Any) -> Rig:
     settings = plugin.demo_settings(EMULATOR_BASE_URL).model_copy(update=overrides)
     client = httpx.AsyncClient(transport=httpx.ASGITransport(app=emulator))
     backend = plugin.create_backend(settings, client)
-    return Rig(plugin, emulator, settings, backend)
+    return Rig(plugin, emulator, settings, backend, client)
 
 
 @pytest.fixture(params=landed_vendors())
@@ -52,3 +54,4 @@ async def rig(request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
     built = await make_rig(plugin, timeout=0.5, max_retries=1)
     yield built
     await built.backend.aclose()
+    await built.http_client.aclose()
