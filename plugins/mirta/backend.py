@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 from core.capabilities import Capability
 from core.client import ClientBackend
+from core.concurrency import gather_or_cancel
 from core.errors import SwitchboardInvalidInputError, SwitchboardNotFoundError
 from core.models import (
     AccountInfo,
@@ -29,7 +29,6 @@ from plugins.mirta.models import device_on_call
 if TYPE_CHECKING:
     import httpx
 
-    from core.models import RateLimitState
     from plugins.mirta.models import Channel, ExtensionRecord, FlowRecord
     from plugins.mirta.settings import MirtaSettings
 
@@ -97,11 +96,6 @@ class MirtaBackend(ClientBackend[MirtaClient]):
     def __repr__(self) -> str:
         return f"MirtaBackend(host={self._host!r}, tenant={self._tenant!r})"
 
-    @property
-    def rate_limit(self) -> RateLimitState | None:
-        """MiRTA documents no quota, so none is reported (its 429s carry Retry-After)."""
-        return None
-
     async def account_info(self) -> AccountInfo:
         """Check key and tenant with the cheapest authenticated request."""
         await self.client.count_peers()
@@ -133,7 +127,7 @@ class MirtaBackend(ClientBackend[MirtaClient]):
         concurrently. Only an explicit lookup of a few extensions whose records
         lack the DND flag adds one DND request per extension.
         """
-        records, peers, channels = await asyncio.gather(
+        records, peers, channels = await gather_or_cancel(
             self.client.extensions(), self.client.peers(), self.client.channels()
         )
         wanted = set(extension_ids) if extension_ids is not None else None
@@ -143,7 +137,7 @@ class MirtaBackend(ClientBackend[MirtaClient]):
         dnd = {r.number: r.dnd for r in records}
         unknown = [n for n, flag in dnd.items() if flag is None]
         if wanted is not None and 0 < len(unknown) <= DND_LOOKUP_LIMIT:
-            flags = await asyncio.gather(*(self.client.get_dnd(n) for n in unknown))
+            flags = await gather_or_cancel(*(self.client.get_dnd(n) for n in unknown))
             dnd.update(zip(unknown, flags, strict=True))
         registered = {p.name.lower() for p in peers if p.reachable}
         talking = _peers_on_call(channels)
