@@ -25,9 +25,38 @@ if TYPE_CHECKING:
 
 Mode = Literal["socket", "http"]
 
-BOT_TOKEN_ENV = "SLACK_BOT_TOKEN"
-APP_TOKEN_ENV = "SLACK_APP_TOKEN"
-SIGNING_SECRET_ENV = "SLACK_SIGNING_SECRET"
+# Names of environment variables, not secrets.
+BOT_TOKEN_ENV = "SLACK_BOT_TOKEN"  # noqa: S105
+APP_TOKEN_ENV = "SLACK_APP_TOKEN"  # noqa: S105
+SIGNING_SECRET_ENV = "SLACK_SIGNING_SECRET"  # noqa: S105
+
+_BOT = "bot token"
+_APP = "app-level token"
+_SECRET = "signing secret"  # noqa: S105 - the name of the thing, not its value
+# What is missing -> (environment variable, [slack] key, where to find it).
+_HINTS: dict[str, tuple[str, str, str]] = {
+    _BOT: (
+        BOT_TOKEN_ENV,
+        "bot_token",
+        "Copy it from your Slack app's OAuth & Permissions page (it starts with xoxb-).",
+    ),
+    _APP: (
+        APP_TOKEN_ENV,
+        "app_token",
+        (
+            "Socket Mode needs one: Basic Information > App-Level Tokens, "
+            "scope connections:write (it starts with xapp-). Or run in HTTP mode with --http."
+        ),
+    ),
+    _SECRET: (
+        SIGNING_SECRET_ENV,
+        "signing_secret",
+        (
+            "HTTP mode needs it to check that requests come from Slack: "
+            "Basic Information > App Credentials."
+        ),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -60,7 +89,8 @@ def _pick(
     return SecretStr(value) if value else None
 
 
-def _missing(what: str, env_name: str, config_key: str, why: str) -> SwitchboardConfigError:
+def _missing(what: str) -> SwitchboardConfigError:
+    env_name, config_key, why = _HINTS[what]
     return SwitchboardConfigError(
         f"The Slack {what} is missing: set the environment variable {env_name} "
         f'(or write {config_key} = "${{{env_name}}}" in the [slack] section). {why}'
@@ -85,12 +115,7 @@ def resolve_runtime(
     chosen: Mode = mode or ("http" if slack.mode == "http" else "socket")
     bot = _pick(slack.bot_token, BOT_TOKEN_ENV, env)
     if bot is None:
-        raise _missing(
-            "bot token",
-            BOT_TOKEN_ENV,
-            "bot_token",
-            "Copy it from your Slack app's OAuth & Permissions page (it starts with xoxb-).",
-        )
+        raise _missing(_BOT)
     if not bot.get_secret_value().startswith("xoxb-"):
         msg = f"The Slack bot token ({BOT_TOKEN_ENV}) must start with xoxb-."
         raise SwitchboardConfigError(msg)
@@ -98,25 +123,12 @@ def resolve_runtime(
     secret = _pick(slack.signing_secret, SIGNING_SECRET_ENV, env)
     if chosen == "socket":
         if app_token is None:
-            raise _missing(
-                "app-level token",
-                APP_TOKEN_ENV,
-                "app_token",
-                "Socket Mode needs one: Basic Information > App-Level Tokens, "
-                "scope connections:write (it starts with xapp-). "
-                "Or run in HTTP mode with --http.",
-            )
+            raise _missing(_APP)
         if not app_token.get_secret_value().startswith("xapp-"):
             msg = f"The Slack app-level token ({APP_TOKEN_ENV}) must start with xapp-."
             raise SwitchboardConfigError(msg)
     elif secret is None:
-        raise _missing(
-            "signing secret",
-            SIGNING_SECRET_ENV,
-            "signing_secret",
-            "HTTP mode needs it to check that requests come from Slack: "
-            "Basic Information > App Credentials.",
-        )
+        raise _missing(_SECRET)
     for value in (bot, app_token, secret):
         if value is not None:
             register_secret(value.get_secret_value())

@@ -1,0 +1,5 @@
+"""``switchboard slack``: the CLI sub-command lives in :mod:`core.cli.slack`."""
+
+from core.cli.slack import SUBCOMMAND
+
+__all__ = ["SUBCOMMAND"]

@@ -1,0 +1,54 @@
+"""Publishing a user's App Home: their extension and the buttons to change it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from core.errors import SwitchboardError
+from core.redaction import get_logger
+from slack_app.answers import SLACK_ERRORS
+from slack_app.errors import friendly_error
+from slack_app.listeners.views.home_builder import build_home_view
+
+if TYPE_CHECKING:
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from core.capabilities import Capability
+    from core.commands.types import Actor
+    from core.models import ExtensionStatus
+    from slack_app.context import Switchboard
+
+_LOGGER = get_logger(__name__)
+
+
+async def publish_home(
+    board: Switchboard,
+    client: AsyncWebClient,
+    actor: Actor,
+    *,
+    notice: str | None = None,
+) -> bool:
+    """Read the user's extension and publish their Home tab; False if Slack refused."""
+    status: ExtensionStatus | None = None
+    supports: frozenset[Capability] = frozenset()
+    problem: str | None = None
+    try:
+        status, supports = await board.service.extension_status(actor)
+        if status is None:
+            # No status means "not linked" or "the PBX did not answer"; only
+            # the first should ask the user to link themselves.
+            link = await board.service.linked_extension(actor.user_id)
+            if link is not None:
+                problem = (
+                    f"Could not read extension {link.extension} from the PBX just now. "
+                    "Press Refresh to try again."
+                )
+    except SwitchboardError as err:
+        problem = friendly_error(err)
+    view = build_home_view(status, supports, notice=notice, problem=problem)
+    try:
+        await client.views_publish(user_id=actor.user_id, view=view)
+    except SLACK_ERRORS:
+        _LOGGER.exception("Could not publish the App Home of %s", actor.user_id)
+        return False
+    return True

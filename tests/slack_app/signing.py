@@ -1,0 +1,67 @@
+"""Sign requests the way Slack does (v0, HMAC-SHA256 over ``v0:ts:body``)."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+from urllib.parse import urlencode
+
+from slack_sdk.signature import SignatureVerifier
+
+SIGNING_SECRET = "test-signing-secret-0123456789"
+
+
+def signed_headers(
+    body: str,
+    *,
+    secret: str = SIGNING_SECRET,
+    timestamp: int | None = None,
+    content_type: str = "application/x-www-form-urlencoded",
+) -> dict[str, str]:
+    ts = str(int(time.time()) if timestamp is None else timestamp)
+    signature = SignatureVerifier(secret).generate_signature(timestamp=ts, body=body)
+    return {
+        "content-type": content_type,
+        "x-slack-request-timestamp": ts,
+        "x-slack-signature": signature or "",
+    }
+
+
+def command_body(
+    text: str, *, user: str, response_url: str, trigger_id: str = "T.1"
+) -> str:
+    return urlencode(
+        {
+            "token": "legacy-unused",
+            "team_id": "T0000001",
+            "team_domain": "switchboard-test",
+            "channel_id": "C0000001",
+            "channel_name": "general",
+            "user_id": user,
+            "user_name": user.lower(),
+            "command": "/pbx",
+            "text": text,
+            "api_app_id": "A0000001",
+            "response_url": response_url,
+            "trigger_id": trigger_id,
+        }
+    )
+
+
+def interactive_body(payload: dict[str, Any]) -> str:
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def event_body(event: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "token": "legacy-unused",
+            "team_id": "T0000001",
+            "api_app_id": "A0000001",
+            "event": event,
+            "type": "event_callback",
+            "event_id": "Ev0000001",
+            "event_time": int(time.time()),
+        }
+    )
