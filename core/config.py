@@ -232,7 +232,7 @@ def parse_config(  # noqa: C901 - one check per top-level key, in order
         raise _fail(path, "pbx", "at least one [pbx.NAME] table is required")
     pbx = {name: _connection(name, value, path, env) for name, value in pbx_raw.items()}
     default = raw.get("default_pbx", next(iter(pbx)))
-    if default not in pbx:
+    if not isinstance(default, str) or default not in pbx:
         raise _fail(
             path, "default_pbx", f"names {default!r}, which is not a [pbx.*] table"
         )
@@ -299,6 +299,10 @@ def load_config(
         text = path.read_text(encoding="utf-8")
     except OSError as err:
         msg = f"{path}: cannot read the configuration file ({err.strerror})"
+        raise SwitchboardConfigError(msg) from None
+    except UnicodeDecodeError:
+        # TOML files are UTF-8; an editor's Latin-1 "ø" must not be a traceback.
+        msg = f"{path}: not valid UTF-8; save the configuration file as UTF-8"
         raise SwitchboardConfigError(msg) from None
     try:
         raw = tomllib.loads(text)

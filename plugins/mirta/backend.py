@@ -8,7 +8,11 @@ from urllib.parse import urlsplit
 from core.capabilities import Capability
 from core.client import ClientBackend
 from core.concurrency import gather_or_cancel
-from core.errors import SwitchboardInvalidInputError, SwitchboardNotFoundError
+from core.errors import (
+    SwitchboardInvalidInputError,
+    SwitchboardNotFoundError,
+    SwitchboardUnsupportedError,
+)
 from core.models import (
     AccountInfo,
     Call,
@@ -21,6 +25,7 @@ from plugins.mirta.client import MirtaClient
 from plugins.mirta.const import (
     DISPLAY_NAME,
     DND_LOOKUP_LIMIT,
+    DND_REQTYPE,
     FLOW_STATE_MAP,
     VENDOR,
 )
@@ -137,7 +142,7 @@ class MirtaBackend(ClientBackend[MirtaClient]):
         dnd = {r.number: r.dnd for r in records}
         unknown = [n for n, flag in dnd.items() if flag is None]
         if wanted is not None and 0 < len(unknown) <= DND_LOOKUP_LIMIT:
-            flags = await gather_or_cancel(*(self.client.get_dnd(n) for n in unknown))
+            flags = await gather_or_cancel(*(self._dnd_or_none(n) for n in unknown))
             dnd.update(zip(unknown, flags, strict=True))
         registered = {p.name.lower() for p in peers if p.reachable}
         talking = _peers_on_call(channels)
@@ -151,6 +156,15 @@ class MirtaBackend(ClientBackend[MirtaClient]):
             )
             for r in records
         ]
+
+    async def _dnd_or_none(self, number: str) -> bool | None:
+        """DND of a listed extension; ``None`` when the server has no DND request."""
+        try:
+            return await self.client.get_dnd(number)
+        except SwitchboardNotFoundError:
+            # The extension was just listed, so an empty answer means the
+            # server lacks the DND request type (M3): DND is unknown, not fatal.
+            return None
 
     def _number_of_peer(self, peer: str) -> str | None:
         """``101`` for the peer ``101-ACME``; ``None`` for trunks and others."""
@@ -168,7 +182,21 @@ class MirtaBackend(ClientBackend[MirtaClient]):
 
     async def set_dnd(self, extension_id: str, *, enabled: bool) -> ExtensionStatus:
         """Switch DND, then read the extension back (the PBX's word, not ours)."""
-        await self.client.set_dnd(extension_id, enabled=enabled)
+        try:
+            await self.client.set_dnd(extension_id, enabled=enabled)
+        except SwitchboardNotFoundError:
+            # An empty answer is all MiRTA gives for an unknown extension and
+            # for a server without the DND request type (M3): tell them apart.
+            records = await self.client.extensions()
+            if not any(r.number == extension_id for r in records):
+                raise
+            msg = (
+                f"This {DISPLAY_NAME} server did not answer the DND request: DND "
+                f"needs a {DISPLAY_NAME} version with the {DND_REQTYPE} request type."
+            )
+            raise SwitchboardUnsupportedError(
+                msg, vendor=VENDOR, capability=Capability.DND.name
+            ) from None
         return await self.get_status(extension_id)
 
     async def dial(self, extension_id: str, destination: str) -> DialResult:

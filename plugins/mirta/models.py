@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from pydantic import AliasChoices, BaseModel, ConfigDict, Field, field_validator
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    ConfigDict,
+    Field,
+    field_validator,
+    model_validator,
+)
 
 from plugins.mirta.const import (
     EXTENSION_DND_FIELD,
@@ -48,6 +55,15 @@ class WireModel(BaseModel):
     model_config = ConfigDict(
         frozen=True, extra="ignore", populate_by_name=True, coerce_numbers_to_str=True
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _drop_nulls(cls, data: object) -> object:
+        # Rows are database rows: an empty column is JSON null. It means "no
+        # value", so the field's default applies (a required one stays missing).
+        if isinstance(data, dict):
+            return {k: v for k, v in data.items() if v is not None}
+        return data
 
 
 class ExtensionRecord(WireModel):

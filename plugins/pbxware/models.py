@@ -335,13 +335,23 @@ class LiveCall(_Wire):
     def started(self) -> datetime | None:
         """When the call started, from the epoch in the Asterisk unique id."""
         head = self.id.split(".", 1)[0]
-        return datetime.fromtimestamp(int(head), tz=UTC) if head.isdigit() else None
+        return _from_epoch(head)
 
 
 class LiveCallList(RootModel[list[LiveCall]]):
     """``monitor.live_calls``."""
 
     root: Annotated[list[LiveCall], BeforeValidator(keyed_by_id)]
+
+
+def _from_epoch(text: str) -> datetime | None:
+    """Read Unix seconds; ``None`` for anything that is no date (corrupt digits)."""
+    if not text.isascii() or not text.isdigit():
+        return None
+    try:
+        return datetime.fromtimestamp(int(text), tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
 
 
 def number_of(party: str) -> str:
@@ -447,7 +457,11 @@ class CdrRecord(_Wire):
         # Unix seconds as a string. Parsed here because pydantic guesses: it
         # reads large numbers as milliseconds.
         if isinstance(value, str) and value.strip().isdigit():
-            return datetime.fromtimestamp(int(value), tz=UTC)
+            started = _from_epoch(value.strip())
+            if started is None:
+                msg = "expected Unix seconds within the calendar"
+                raise ValueError(msg)
+            return started
         return value
 
 

@@ -38,10 +38,12 @@ class PbxwareSettings(ConnectionSettings):
     @classmethod
     def _check_key_length(cls, value: SecretStr) -> SecretStr:
         # pydantic's own length message reads "items" and quotes nothing useful.
-        if len(value.get_secret_value().strip()) < API_KEY_MIN_LENGTH:
+        key = value.get_secret_value().strip()
+        if len(key) < API_KEY_MIN_LENGTH:
             msg = (
                 f"must be at least {API_KEY_MIN_LENGTH} characters: copy the whole "
                 "key from PBXware's Admin Settings: API key"
             )
             raise ValueError(msg)
-        return value
+        # A key pasted with a newline or spaces is the key: send it without them.
+        return SecretStr(key)

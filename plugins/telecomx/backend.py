@@ -16,6 +16,7 @@ from core.client import ClientBackend
 from core.errors import (
     SwitchboardInvalidInputError,
     SwitchboardNotFoundError,
+    SwitchboardPermissionError,
     SwitchboardResponseError,
 )
 from core.models import (
@@ -149,7 +150,7 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
         )
 
     def _status(
-        self, record: AppRecord, ext: AppExtension, talking: set[str]
+        self, record: AppRecord, ext: AppExtension, talking: set[str] | None
     ) -> ExtensionStatus:
         total = len(ext.phones)
         dnd_on = sum(1 for phone in ext.phones if phone.dnd)
@@ -159,7 +160,7 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
         return ExtensionStatus(
             extension=self._extension(record, ext),
             registered=any(phone.online for phone in ext.phones),
-            on_call=ext.id in talking,
+            on_call=None if talking is None else ext.id in talking,
             dnd=(dnd_on == total) if total else None,
             dnd_phones_on=dnd_on,
             dnd_phones_total=total,
@@ -180,13 +181,21 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
         self, extension_ids: list[str] | None = None
     ) -> list[ExtensionStatus]:
         """Return statuses from one ``/pbx/app/employees?calls=true`` request."""
-        records = await self._snapshot(calls=True)
-        talking = {
-            call.extension
-            for record in records
-            for call in record.calls
-            if call.extension
-        }
+        talking: set[str] | None
+        try:
+            records = await self._snapshot(calls=True)
+        except SwitchboardPermissionError:
+            # calls=true needs the group permission viewOtherParty; without it
+            # everything else still reads, and on-call is unknown.
+            records = await self._snapshot(calls=False)
+            talking = None
+        else:
+            talking = {
+                call.extension
+                for record in records
+                for call in record.calls
+                if call.extension
+            }
         wanted = set(extension_ids) if extension_ids is not None else None
         return [
             self._status(record, ext, talking)
@@ -348,4 +357,8 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
 
     async def set_flow(self, flow_id: str, *, active: bool) -> Flow:
         """Set a switch on or off; never retried."""
-        return _flow(await self.client.set_switch(flow_id, value=active))
+        # The customer the switches were listed for (resellers), not our own.
+        switch = await self.client.set_switch(
+            flow_id, value=active, customer_id=self._settings.customer_id
+        )
+        return _flow(switch)

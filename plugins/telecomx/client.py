@@ -382,12 +382,25 @@ class TelecomXClient(VendorClient):
         data = await self._request("GET", path, idempotent=True)
         return self._parse(Switch, data, "switch")
 
-    async def set_switch(self, name: str, *, value: bool) -> Switch:
-        """Set a switch on or off (``GET /pbx/switch/{NAME}?value=``)."""
+    async def set_switch(
+        self, name: str, *, value: bool, customer_id: str | None = None
+    ) -> Switch:
+        """Set a switch on or off (``GET /pbx/switch/{NAME}?value=``).
+
+        With ``customer_id`` (resellers) it is ``POST /pbx/switch/{NAME}``
+        ``{value, customer}``, the documented form that names the customer.
+        """
         path = f"/pbx/switch/{quote(check_switch_name(name), safe=':')}"
-        data = await self._request(
-            "GET", path, idempotent=False, params=[("value", _flag(value))]
-        )
+        if customer_id is not None:
+            body = {
+                "value": value,
+                "customer": check_object_id(customer_id, "customer"),
+            }
+            data = await self._request("POST", path, idempotent=False, json=body)
+        else:
+            data = await self._request(
+                "GET", path, idempotent=False, params=[("value", _flag(value))]
+            )
         return self._parse(Switch, data, "switch")
 
     # -- employees ---------------------------------------------------------------

@@ -78,6 +78,8 @@ class TokenInfo:
     access_level: str
     employee: str | None
     expires_at: float | None = None
+    view_other_party: bool = True
+    """The PBX group permission ``calls=true`` needs (PERSONAL/VIEWER tokens)."""
 
 
 class TelecomXEmulator(Emulator):
@@ -144,11 +146,14 @@ class TelecomXEmulator(Emulator):
         *,
         employee: str | None = None,
         minutes: float | None = None,
+        view_other_party: bool = True,
     ) -> str:
         """Create a token (an API token when ``minutes`` is ``None``)."""
         token = secrets.token_hex(16)
         expires = None if minutes is None else self.clock() + minutes * 60
-        self.tokens[token] = TokenInfo(access_level, employee, expires)
+        self.tokens[token] = TokenInfo(
+            access_level, employee, expires, view_other_party=view_other_party
+        )
         return token
 
     def revoke_tokens(self) -> None:
@@ -428,6 +433,10 @@ class TelecomXEmulator(Emulator):
             if body is None:
                 return _error(400, "bad_request")
             raw = body.get("value")
+            customer = body.get("customer")
+            if customer is not None and customer != self.customer_id:
+                # One customer is emulated: any other is unknown, as on the list.
+                return _error(404, "customer")
         if raw is None:
             return Response.json(switch)
         value = raw if isinstance(raw, bool) else _bool(str(raw))
@@ -455,6 +464,15 @@ class TelecomXEmulator(Emulator):
             standalone = bool(_bool(request.param("standalone")))
         if any(not OBJECT_ID_RE.match(i) for i in ids):
             return _error(400, "bad_request")
+        info = self._who(request)
+        if (
+            calls
+            and info
+            and info.access_level in _LIMITED
+            and not info.view_other_party
+        ):
+            # calls=true "needs viewOtherParty" (api:pbx:app:employees).
+            return _error(403, "access_denied")
         return Response.json(
             employee_records(self.tenant, ids, calls=calls, standalone=standalone)
         )

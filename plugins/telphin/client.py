@@ -182,6 +182,7 @@ class TelphinClient(VendorClient):
     ) -> list[Any]:
         """Read every page of a list endpoint (``page`` from 1, ``per_page``)."""
         items: list[Any] = []
+        previous: list[Any] | None = None
         for page in range(1, MAX_PAGES + 1):
             data = await self._request(
                 "GET",
@@ -190,9 +191,15 @@ class TelphinClient(VendorClient):
                 params={**params, "page": page, "per_page": PAGE_SIZE},
             )
             chunk = self._validate(list[Any], data, "list")
-            items.extend(chunk)
-            if len(chunk) < PAGE_SIZE:
+            if chunk == previous:
+                # The server ignores ``page``: this page is the last one again.
                 return items
+            items.extend(chunk)
+            # Fewer rows is the last page; more means ``per_page`` was ignored
+            # and the whole list came at once. Reading on would burn the quota.
+            if len(chunk) != PAGE_SIZE:
+                return items
+            previous = chunk
         msg = f"{DISPLAY_NAME} kept sending full pages after {MAX_PAGES} pages; giving up."
         raise SwitchboardResponseError(msg, vendor=VENDOR)
 

@@ -153,3 +153,24 @@ def test_unknown_connection_name() -> None:
     )
     with pytest.raises(SwitchboardConfigError, match="No PBX called 'home'"):
         config.connection("home")
+
+
+def test_a_file_that_is_not_utf8_is_a_config_error(tmp_path: Path) -> None:
+    """A config saved as Latin-1 (a Danish 'ø' in a comment) is refused in words."""
+    path = tmp_path / "switchboard.toml"
+    path.write_bytes(GOOD.encode() + "# K\xf8benhavn office\n".encode("latin-1"))
+    with pytest.raises(SwitchboardConfigError, match="UTF-8") as caught:
+        load_config(path, env=ENV)
+    assert str(path) in caught.value.message
+
+
+def test_default_pbx_that_is_not_a_name_is_a_config_error() -> None:
+    """default_pbx = ["office"] names the field instead of raising TypeError."""
+    raw = {
+        "default_pbx": ["office"],
+        "pbx": {
+            "office": {"vendor": "fake", "url": "https://x", "api_key": "${FAKE_KEY}"}
+        },
+    }
+    with pytest.raises(SwitchboardConfigError, match="default_pbx"):
+        parse_config(raw, env=ENV)

@@ -307,3 +307,36 @@ def test_settings_defaults_and_normalisation() -> None:
         }
     )
     assert demo.proxy_path == "/mirtapbx/proxyapi.php"
+
+
+async def test_set_dnd_on_a_server_without_the_dnd_request_type(
+    backend: MirtaBackend, emulator: MirtaEmulator
+) -> None:
+    """Older servers answer the unknown DND request type with nothing (M3).
+
+    That empty answer used to read "does not know extension 100" for an
+    extension that exists; the user is told DND is missing on the server.
+    """
+    del emulator._handlers[mirta_const.DND_REQTYPE]
+    with pytest.raises(SwitchboardUnsupportedError) as caught:
+        await backend.set_dnd("100", enabled=True)
+    assert caught.value.capability == Capability.DND.name
+    assert "DND request type" in caught.value.message
+    with pytest.raises(SwitchboardNotFoundError):
+        await backend.set_dnd("999", enabled=True)
+
+
+async def test_status_on_a_server_without_the_dnd_request_type() -> None:
+    """Without the DND request type (M3) DND is unknown; the status still reads.
+
+    With records that lack the DND flag, the empty answer used to fail the
+    whole status of an existing extension with "does not know extension 106".
+    """
+    emulator = NoDndFieldEmulator()
+    del emulator._handlers[mirta_const.DND_REQTYPE]
+    backend = make_backend(emulator)
+    status = await backend.get_status("106")
+    await backend.client.transport.client.aclose()
+    assert status.extension.number == "106"
+    assert status.dnd is None
+    assert status.registered is not None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import httpx
 import pytest
 from pydantic import ValidationError
 
@@ -371,3 +372,19 @@ async def test_a_failed_half_of_a_status_read_cancels_the_other(
         await backend.get_statuses()
     assert backend.rate_limit is None  # PBXware reports no quota
     assert len(await backend.get_statuses()) == 24
+
+
+async def test_a_pasted_key_with_whitespace_works(emulator: PbxwareEmulator) -> None:
+    """The length check ignores surrounding whitespace, so the key sent must too.
+
+    A key copied with a trailing newline passed validation and was then refused
+    by PBXware as "Invalid API key.", with nothing visible to correct.
+    """
+    settings = PbxwareSettings.model_validate(
+        {"url": BASE_URL, "api_key": f"  {emulator.api_key}\n"}
+    )
+    assert settings.api_key.get_secret_value() == emulator.api_key
+    http = httpx.AsyncClient(transport=httpx.ASGITransport(app=emulator))
+    async with http, PLUGIN.create_backend(settings, http) as backend:
+        info = await backend.account_info()
+    assert info.vendor == "pbxware"

@@ -263,3 +263,23 @@ def test_php_empty_values_in_configurations() -> None:
     assert config.options.callerid == ""
     forward = CallForwardConfiguration.model_validate({"enabled": None})
     assert forward.enabled == []
+
+
+@pytest.mark.parametrize("epoch", ["99999999999999999999", "99999999999999"])
+def test_cdr_time_out_of_range_is_a_response_error(epoch: str) -> None:
+    """A corrupt epoch fails the page as a response error, not OverflowError."""
+    data = {
+        "limit": 1,
+        "records": 1,
+        "header": ["From", "To", "Date/Time", "Total Duration"],
+        "csv": [["203", "210", epoch, "1"]],
+    }
+    with pytest.raises(SwitchboardResponseError):
+        validate(CdrPage, data, vendor="pbxware", display_name="PBXware", what="CDRs")
+
+
+@pytest.mark.parametrize("uniqueid", ["99999999999999999999.7", "99999999999999.7"])
+def test_live_call_id_out_of_range_has_no_start(uniqueid: str) -> None:
+    """A unique id whose epoch is no date gives no start time instead of crashing."""
+    (call,) = LiveCallList.model_validate({uniqueid: {"from": "A (1)"}}).root
+    assert call.started is None

@@ -415,3 +415,52 @@ async def test_reseller_reads_a_customer(emulator: TelecomXEmulator) -> None:
         info = await backend.account_info()
         assert info.unique_id == emulator.customer_id
         assert backend.rate_limit is None  # TelecomX reports no quota (T7)
+
+
+async def test_reseller_switches_the_customers_switch(
+    emulator: TelecomXEmulator,
+) -> None:
+    """The switch set goes to the configured customer, like the list it came from.
+
+    Without ``customer`` the PBX sets the switch of the reseller's own account.
+    """
+    token = emulator.issue_token("RESELLER")
+    settings = TelecomXSettings(
+        url=BASE_URL, api_token=SecretStr(token), customer_id=emulator.customer_id
+    )
+    async with (
+        asgi_client(emulator) as http,
+        TelecomXBackend(settings, http) as backend,
+    ):
+        before = {f.id: f.active for f in await backend.list_flows()}
+        changed = await backend.set_flow("DAYNIGHT", active=not before["DAYNIGHT"])
+    assert changed.active is not before["DAYNIGHT"]
+    write = emulator.requests[-1]
+    assert write.path == "/pbx/switch/DAYNIGHT"
+    assert write.method == "POST"
+    assert write.json() == {
+        "value": not before["DAYNIGHT"],
+        "customer": emulator.customer_id,
+    }
+    assert emulator.tenant.switches["DAYNIGHT"]["value"] is not before["DAYNIGHT"]
+
+
+async def test_status_without_view_other_party(emulator: TelecomXEmulator) -> None:
+    """``calls=true`` needs the group permission viewOtherParty (vendor-apis §3.5).
+
+    A personal API token without it still reads registration, DND and presence;
+    only on-call is unknown. Without the fallback every refresh failed.
+    """
+    employee = next(iter(emulator.tenant.employees))
+    token = emulator.issue_token("PERSONAL", employee=employee, view_other_party=False)
+    settings = TelecomXSettings(url=BASE_URL, api_token=SecretStr(token))
+    async with (
+        asgi_client(emulator) as http,
+        TelecomXBackend(settings, http) as backend,
+    ):
+        statuses = await backend.get_statuses()
+        assert statuses
+        assert {s.on_call for s in statuses} == {None}
+        assert any(s.registered for s in statuses)
+        with pytest.raises(SwitchboardPermissionError):
+            await backend.list_calls()

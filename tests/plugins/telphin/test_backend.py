@@ -114,26 +114,26 @@ async def test_account_info(backend: TelphinBackend) -> None:
 # -- STATUS and its cost ---------------------------------------------------------------
 
 
-@pytest.mark.parametrize("count", [10, 99])
-async def test_bulk_refresh_costs_three_requests(clock: FakeClock, count: int) -> None:
-    """Below 100 extensions: extension list + registrations + current calls."""
-    emulator = TelphinEmulator(count, clock=clock)
-    async with emulator_http(emulator) as http:
-        statuses = await make_backend(http).get_statuses()
-    assert len(statuses) == count
-    assert api_requests(emulator) == 3
-    assert all(s.dnd is None and s.forward_to is None for s in statuses)
-
-
-@pytest.mark.parametrize(("count", "cost"), [(250, 7), (1000, 23)])
-async def test_bulk_refresh_of_many_extensions(
+@pytest.mark.parametrize(("count", "cost"), [(10, 3), (99, 3), (250, 7), (1000, 23)])
+async def test_bulk_refresh_without_dnd_reads_only_the_lists(
     clock: FakeClock, count: int, cost: int
 ) -> None:
-    """Pages of 100: (N // 100 + 1) extension pages, as many registration pages, 1 calls."""
+    """Pages of 100: (N // 100 + 1) extension pages, as many registration pages, 1 calls.
+
+    Without a DND call status no phone and no call-status list is read, on the
+    first refresh or any later one (test_phone_cache.py covers the DND backend).
+    """
     emulator = TelphinEmulator(count, clock=clock)
     async with emulator_http(emulator) as http:
-        assert len(await make_backend(http).get_statuses()) == count
-    assert api_requests(emulator) == cost
+        backend = make_backend(http, dnd_call_status=None)
+        for _ in range(3):
+            before = api_requests(emulator)
+            statuses = await backend.get_statuses()
+            assert api_requests(emulator) - before == cost
+            assert len(statuses) == count
+            assert all(s.dnd is None and s.forward_to is None for s in statuses)
+    assert emulator.request_count("/phone/") == 0
+    assert emulator.request_count("/call_status/") == 0
 
 
 async def test_a_failing_bulk_read_leaves_no_request_running(
