@@ -123,14 +123,20 @@ async def _run_configured(
 
 
 async def _run_demo(args: argparse.Namespace, text: str) -> int:
-    from core.demo import ADMIN, start_demo  # noqa: PLC0415 - only without configuration
+    from core.demo import ADMIN, DEMO_USERS, start_demo  # noqa: PLC0415 - only without configuration
 
     sys.stderr.write(
         "No configuration file found: running against the built-in demo PBXs "
         "(see 'switchboard demo').\n"
     )
+    user = args.as_user or ADMIN
+    if user not in DEMO_USERS:
+        # Never fall back to the admin: the user asked to be someone else.
+        sys.stderr.write(
+            f"There is no demo user '{user}': the demo has {', '.join(DEMO_USERS)}.\n"
+        )
+        return EXIT_REFUSED
     async with start_demo() as demo:
-        user = args.as_user if args.as_user in demo.users else ADMIN
         reply = await demo.run(text, user, args.pbx)
     return print_reply(reply, as_json=args.json)
 

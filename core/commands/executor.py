@@ -8,6 +8,7 @@ hears what the vendor cannot do before anything else happens.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -31,7 +32,8 @@ from core.commands.grammar import (
     UnlinkCommand,
     WhoamiCommand,
 )
-from core.commands.parser import suggest
+from core.commands.parser import shown, suggest
+from core.commands.types import Surface
 from core.errors import (
     SwitchboardInvalidInputError,
     SwitchboardNotFoundError,
@@ -133,6 +135,28 @@ async def resolve_target(ctx: Context, explicit: str | None, verb: str) -> Exten
         msg = f"You can only {verb} your own extension{own}; admins can {verb} any."
         raise SwitchboardPolicyError(msg)
     return await ctx.directory.find(explicit)
+
+
+# Slack user ids (``U...``; ``W...`` on Enterprise Grid). In Slack a plain name
+# is nobody's id: linking it would report success and link no one.
+_SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
+
+
+def named_user(ctx: Context, user: str | None) -> str:
+    """Return the user a link command is about (the actor when none is named).
+
+    Raises:
+        SwitchboardInvalidInputError: In Slack, the user was not mentioned.
+    """
+    if user is None:
+        return ctx.actor.user_id
+    if ctx.actor.surface is Surface.SLACK and not _SLACK_USER_ID.fullmatch(user):
+        msg = (
+            f"'{shown(user)}' is not a Slack user: mention them "
+            "(type @ and pick the person from the list)."
+        )
+        raise SwitchboardInvalidInputError(msg)
+    return user
 
 
 # -- handlers ------------------------------------------------------------------------
@@ -300,7 +324,7 @@ async def _calls(ctx: Context, cmd: CallsCommand) -> Result:  # noqa: ARG001
 
 
 async def _link(ctx: Context, cmd: LinkCommand) -> Result:
-    user = cmd.user or ctx.actor.user_id
+    user = named_user(ctx, cmd.user)
     extension = await ctx.directory.find(cmd.extension)
     if not ctx.admin:
         if user != ctx.actor.user_id:
@@ -327,7 +351,7 @@ async def _link(ctx: Context, cmd: LinkCommand) -> Result:
 
 
 async def _unlink(ctx: Context, cmd: UnlinkCommand) -> Result:
-    user = cmd.user or ctx.actor.user_id
+    user = named_user(ctx, cmd.user)
     if user != ctx.actor.user_id:
         ctx.policy.require_admin(ctx.actor, "unlink other people")
     removed = await ctx.store.delete_links(user, ctx.pbx)

@@ -102,8 +102,19 @@ def tokenize(text: str) -> list[str]:
 # -- value parsers ---------------------------------------------------------------
 
 
+def ascii_digits(text: str) -> str:
+    """Read the digits of any script (٢٠١, fullwidth 201) as 0-9, which PBXs know."""
+    return "".join(
+        str(unicodedata.decimal(ch))
+        if not ch.isascii() and unicodedata.decimal(ch, None) is not None
+        else ch
+        for ch in text
+    )
+
+
 def parse_extension(token: str, command: str | None = None) -> str:
     """Validate an extension number (digits only)."""
+    token = ascii_digits(token)
     if _EXTENSION_RE.fullmatch(token):
         return token
     msg = f"'{shown(token)}' is not an extension number: write its digits, like 201."
@@ -112,7 +123,7 @@ def parse_extension(token: str, command: str | None = None) -> str:
 
 def parse_number(text: str, command: str | None = None) -> str:
     """Normalise a phone number: strip separators, keep a leading ``+``."""
-    compact = text.strip().translate(_NUMBER_SEPARATORS)
+    compact = ascii_digits(text.strip().translate(_NUMBER_SEPARATORS))
     if compact.startswith("00") and len(compact) > 4:
         compact = "+" + compact[2:]  # 0045... is the European way to write +45...
     if _NUMBER_RE.fullmatch(compact):

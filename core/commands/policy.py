@@ -130,9 +130,12 @@ class Policy:
         if kind in _REFUSED_TYPES:
             msg = f"{e164} is {_REFUSED_TYPES[kind]}."
             raise SwitchboardPolicyError(msg)
-        home = phonenumbers.country_code_for_region(region)
-        if parsed.country_code != home and not self.settings.allow_international:
-            country = phonenumbers.region_code_for_number(parsed) or "abroad"
+        # The region, not the country code: +1 is shared by the US, Canada and
+        # the Caribbean, +44 by the UK and the Channel Islands; calls between
+        # them are charged as international (and are a favourite of toll fraud).
+        country = phonenumbers.region_code_for_number(parsed)
+        if country != region and not self.settings.allow_international:
+            country = country or "abroad"
             msg = (
                 f"{e164} is an international number ({country}); calls abroad are "
                 "not allowed here (an admin can allow them: policy.allow_international)."

@@ -12,6 +12,7 @@ user-supplied value can never turn into a mention or a link.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -24,15 +25,23 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 TEMPLATES_DIR = Path(__file__).parent / "templates"
+# An ``&`` that does not already start one of Slack's three escapes.
+_BARE_AMPERSAND = re.compile(r"&(?!(?:amp|lt|gt);)")
 # The template set of each surface (a directory below TEMPLATES_DIR and below
 # an operator's templates_dir).
 TEMPLATE_SETS = {Surface.CLI: "plain", Surface.SLACK: "slack"}
 
 
 def slack_escape(value: Any) -> Any:
-    """Escape the three characters Slack mrkdwn treats as markup."""
+    """Escape the three characters Slack mrkdwn treats as markup.
+
+    Idempotent: a macro's output is escaped already and passes ``finalize``
+    again where the macro is used; escaping it twice would show ``R&amp;D``.
+    Leaving an existing ``&lt;`` alone is safe: Slack shows it as a plain ``<``.
+    """
     if isinstance(value, str):
-        return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        escaped = _BARE_AMPERSAND.sub("&amp;", value)
+        return escaped.replace("<", "&lt;").replace(">", "&gt;")
     return value
 
 

@@ -19,7 +19,7 @@ from core.commands.executor import Context, execute, help_data, status_data
 from core.commands.grammar import COMMANDS, Command, HelpCommand
 from core.commands.parser import CommandSyntaxError, parse_command, shown
 from core.commands.policy import Policy
-from core.commands.render import Renderer
+from core.commands.render import Renderer, slack_escape
 from core.commands.state import LINK_CACHE_SECONDS, AuditEntry, StateStore
 from core.commands.types import Actor, Link, Outcome, Reply, Surface
 from core.errors import (
@@ -343,7 +343,15 @@ class CommandService:
                 pbx=pbx,
                 supports=backend.capabilities,
             )
-        text = self._render(actor, result.template, result.data, pbx)
+        try:
+            text = self._render(actor, result.template, result.data, pbx)
+        except Exception:
+            # The change happened (an operator's template is broken): it is still
+            # audited and reported as done, so nobody repeats a dial or a switch.
+            _LOGGER.exception("Cannot render the %s template", result.template)
+            text = f"Done: {shown(command.describe(), 200)}."
+            if actor.surface is Surface.SLACK:
+                text = slack_escape(text)
         if command.changes_state:
             await self._audit(
                 actor,

@@ -218,7 +218,15 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         valid_devices = {self.account_id} | {
             extension_identifier(self.account_id, ext_id) for ext_id in data.statuses
         }
-        for device in dr.async_entries_for_config_entry(device_registry, entry_id):
+        # An empty list is far more likely a glitch (MiRTA answers some failures
+        # with an empty body) than a PBX emptied on purpose: removing everything
+        # would lose the names and areas the user gave. Those stay unavailable.
+        devices = (
+            dr.async_entries_for_config_entry(device_registry, entry_id)
+            if data.statuses
+            else []
+        )
+        for device in devices:
             if not any(
                 domain == DOMAIN and ident in valid_devices
                 for domain, ident in device.identifiers
@@ -232,11 +240,18 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
             entity_unique_id(self.account_id, hours_id, OFFICE_HOURS_KEY)
             for hours_id in data.office_hours
         }
+        # As above: no flows (schedules) at all keeps the entities there were.
+        swept_suffixes = tuple(
+            f"_{key}"
+            for key, items in (
+                (FLOW_KEY, data.flows),
+                (OFFICE_HOURS_KEY, data.office_hours),
+            )
+            if items
+        )
         entity_registry = er.async_get(self.hass)
         for entity in er.async_entries_for_config_entry(entity_registry, entry_id):
-            is_item = entity.unique_id.endswith(
-                (f"_{FLOW_KEY}", f"_{OFFICE_HOURS_KEY}")
-            )
+            is_item = entity.unique_id.endswith(swept_suffixes)
             if is_item and entity.unique_id not in valid_items:
                 entity_registry.async_remove(entity.entity_id)
 

@@ -81,9 +81,11 @@ class ActionTarget:
         for status in statuses.values():
             if wanted == status.extension.number:
                 return status.extension.id
-        if wanted in statuses:
+        if wanted in statuses and not self.coordinator.wanted:
+            # Every extension is shown, so none has this number: it is an id.
             return wanted
-        # Not shown in Home Assistant (options), but it may still exist on the PBX.
+        # Not shown in Home Assistant (options), but it may still exist on the PBX;
+        # the PBX's list decides, numbers first (an id may be another's number).
         return (await self.coordinator.backend.find_extension(wanted)).id
 
     def show(self, status: ExtensionStatus) -> None:

@@ -8,7 +8,11 @@ from core.redaction import get_logger
 from slack_app.answers import apologise, send_response
 from slack_app.context import Switchboard, switchboard
 from slack_app.home import publish_home
-from slack_app.listeners.views.reply_builder import build_reply_message, response_type
+from slack_app.listeners.views.reply_builder import (
+    build_reply_message,
+    pbx_of_block,
+    response_type,
+)
 
 if TYPE_CHECKING:
     from slack_bolt.context.ack.async_ack import AsyncAck
@@ -63,7 +67,8 @@ async def run_command_action(
         actor = await board.actor(
             client, user_id, str(user.get("username") or user.get("name") or "")
         )
-        reply = await board.service.run(text, actor)
+        pbx = pbx_of_block(str(_action(body).get("block_id") or ""))
+        reply = await board.service.run(text, actor, pbx=pbx)
         view = body.get("view") or {}
         if view.get("type") == "home":
             await publish_home(board, client, actor, notice=reply.text)

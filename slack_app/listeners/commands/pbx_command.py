@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 _LOGGER = get_logger(__name__)
 
 
+def typed_text(text: str) -> str:
+    """What the user typed: Slack sends ``&``, ``<`` and ``>`` as entities."""
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
 async def handle_pbx_command(
     ack: AsyncAck,
     command: dict[str, Any],
@@ -38,7 +43,7 @@ async def run_pbx_command(
     client: AsyncWebClient,
 ) -> None:
     """Run the command text through the command layer and post the answer."""
-    text = str(command.get("text") or "")
+    text = typed_text(str(command.get("text") or ""))
     try:
         actor = await board.actor(
             client, str(command["user_id"]), str(command.get("user_name") or "")

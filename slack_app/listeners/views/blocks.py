@@ -3,7 +3,7 @@
 Limits from Slack's Block Kit reference are enforced here once, so no builder
 can produce a payload Slack rejects: section text <= 3000 characters, button
 text <= 75, button value <= 2000, action ids <= 255, <= 25 elements per actions
-block.
+block, <= 50 blocks per message.
 """
 
 from __future__ import annotations
@@ -17,6 +17,9 @@ BUTTON_TEXT_LIMIT = 75
 BUTTON_VALUE_LIMIT = 2000
 ACTIONS_PER_BLOCK = 25
 OPTION_TEXT_LIMIT = 75
+MESSAGE_BLOCK_LIMIT = 50
+CODE_FENCE = "```"
+_CLOSE_FENCE = f"\n{CODE_FENCE}"
 
 # Every button that runs a command carries the command text in its value and an
 # action id starting with this prefix; one listener serves them all.
@@ -35,17 +38,29 @@ def plain(text: str, limit: int = BUTTON_TEXT_LIMIT) -> dict[str, Any]:
 
 
 def mrkdwn_sections(text: str) -> list[Block]:
-    """Split mrkdwn into section blocks, at line breaks where possible."""
+    """Split mrkdwn into section blocks, at line breaks where possible.
+
+    Slack renders each section on its own, so a code block (a table) cut in two
+    is closed at the end of one section and opened again in the next.
+    """
     blocks: list[Block] = []
     rest = text.strip() or " "
+    reopen = ""
     while rest:
+        rest = reopen + rest
         if len(rest) <= SECTION_TEXT_LIMIT:
             chunk, rest = rest, ""
         else:
-            cut = rest.rfind("\n", 0, SECTION_TEXT_LIMIT)
-            if cut <= 0:
-                cut = SECTION_TEXT_LIMIT
+            # Leave room for the fence that may close this chunk.
+            limit = SECTION_TEXT_LIMIT - len(_CLOSE_FENCE)
+            cut = rest.rfind("\n", 0, limit)
+            if cut <= len(reopen):
+                cut = limit
             chunk, rest = rest[:cut], rest[cut:].lstrip("\n")
+        reopen = ""
+        if rest and chunk.count(CODE_FENCE) % 2:
+            chunk += _CLOSE_FENCE
+            reopen = f"{CODE_FENCE}\n"
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": chunk}})
     return blocks
 

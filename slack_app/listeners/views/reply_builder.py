@@ -20,11 +20,13 @@ from core.commands.grammar import (
     FlowListCommand,
     RecordCommand,
 )
+from core.commands.parser import CommandSyntaxError, parse_number
 from core.commands.policy import INTERNAL_MAX_DIGITS
 from core.commands.types import Outcome, Reply
 from core.models import Call, Flow
 from slack_app.listeners.views.blocks import (
     BUTTON_VALUE_LIMIT,
+    MESSAGE_BLOCK_LIMIT,
     Block,
     actions_blocks,
     mrkdwn_sections,
@@ -42,10 +44,32 @@ if TYPE_CHECKING:
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 FALLBACK_TEXT_LIMIT = 3000
+TOO_LONG = (
+    "_The rest is too long for one Slack message; ask for less "
+    "(like `/pbx status 201`), or use the `switchboard` CLI._"
+)
 MAX_ITEM_BUTTONS = 10
 # Changes everyone in the office notices are announced in the channel; anything
 # about one person (and every refusal or failure) stays private to the asker.
 ANNOUNCED_COMMANDS = (FlowCommand,)
+# A click runs on the PBX the answer came from, not the clicker's own: an Undo
+# announced in a channel may be clicked by an admin of another office.
+REPLY_BLOCK = "reply"
+BLOCK_ID_LIMIT = 255
+
+
+def reply_block_id(pbx: str | None) -> str:
+    """The block id of an answer's buttons; it names the PBX they act on."""
+    # Block ids are limited to 255 characters (with "-N" appended per block).
+    fits = pbx is not None and 0 < len(pbx) <= BLOCK_ID_LIMIT - 16
+    return f"{REPLY_BLOCK}@{pbx}" if fits else REPLY_BLOCK
+
+
+def pbx_of_block(block_id: str) -> str | None:
+    """The PBX named by :func:`reply_block_id` (``reply@office-0``), if any."""
+    head, _, _index = block_id.rpartition("-")
+    prefix, at, pbx = head.partition("@")
+    return pbx if at and prefix == REPLY_BLOCK and pbx else None
 
 
 def response_type(reply: Reply) -> Literal["in_channel", "ephemeral"]:
@@ -95,9 +119,18 @@ def _is_internal(number: str) -> bool:
     return not number.startswith("+") and len(number) <= INTERNAL_MAX_DIGITS
 
 
+def _dialable(text: str) -> str | None:
+    """The number as the parser reads it; ``None`` for a withheld caller ("anonymous")."""
+    try:
+        return parse_number(text)
+    except CommandSyntaxError:
+        return None
+
+
 def _other_party(call: Call) -> str | None:
     """The outside party of a call: the caller, or whom an extension called."""
-    for number in (call.from_number, call.to_number):
+    for raw in (call.from_number, call.to_number):
+        number = _dialable(raw) if raw else None
         if number and not _is_internal(number):
             return number
     return None
@@ -155,7 +188,12 @@ def build_reply_message(reply: Reply, text: str = "") -> dict[str, Any]:
         text: The command text the user ran (for the "Try again" button).
     """
     blocks = mrkdwn_sections(reply.text)
-    blocks.extend(actions_blocks(reply_controls(reply, text), "reply"))
+    controls = actions_blocks(reply_controls(reply, text), reply_block_id(reply.pbx))
+    room = MESSAGE_BLOCK_LIMIT - len(controls)
+    if len(blocks) > room:
+        # Slack refuses the whole message beyond 50 blocks: show what fits.
+        blocks = [*blocks[: room - 1], *mrkdwn_sections(TOO_LONG)]
+    blocks.extend(controls)
     fallback = reply.text.strip() or "Done."
     if len(fallback) > FALLBACK_TEXT_LIMIT:
         fallback = fallback[: FALLBACK_TEXT_LIMIT - 1] + "…"

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from core.capabilities import Capability
+from core.commands.render import slack_escape
 from core.models import Presence, RecordingAction
 from slack_app.listeners.views.blocks import (
     SELECT_ACTION_PREFIX,
@@ -53,7 +54,9 @@ def status_fields(
     only when the PBX can forward at all.
     """
     ext = status.extension
-    title = f"*{ext.name}* (ext. {ext.number})" if ext.name else f"*Ext. {ext.number}*"
+    # Names and numbers are PBX text: escaped, so they never become mentions or links.
+    name, number = slack_escape(ext.name), slack_escape(ext.number)
+    title = f"*{name}* (ext. {number})" if name else f"*Ext. {number}*"
     facts = [
         (
             "Phone",
@@ -81,7 +84,7 @@ def status_fields(
 
 def _forward_text(status: ExtensionStatus, can: frozenset[Capability]) -> str | None:
     if status.forward_to:
-        return f":arrow_right_hook: to {status.forward_to}"
+        return f":arrow_right_hook: to {slack_escape(status.forward_to)}"
     return "off" if Capability.FORWARD in can else None
 
 
