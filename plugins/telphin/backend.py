@@ -34,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import re
 from typing import ClassVar
+from urllib.parse import urlsplit
 
 from core.capabilities import Capability
 from core.client import ClientBackend
@@ -122,10 +123,15 @@ class TelphinBackend(ClientBackend[TelphinClient]):
         return f"{type(self).__name__}({self.client!r})"
 
     async def account_info(self) -> AccountInfo:
-        """Check the credentials; the client id identifies the account."""
+        """Check the credentials; the API host plus the client id identify the account.
+
+        The host is part of the id because other Ringme-based operators run the
+        same platform: the same client id on two hosts is two accounts.
+        """
         info = await self.client.get_client_info()
         name = info.label or info.name or f"{DISPLAY_NAME} client {info.id}"
-        return AccountInfo(vendor=VENDOR, unique_id=str(info.id), name=name)
+        host = (urlsplit(self.client.transport.base_url).hostname or "").lower()
+        return AccountInfo(vendor=VENDOR, unique_id=f"{host}#{info.id}", name=name)
 
     # -- STATUS ------------------------------------------------------------------
 

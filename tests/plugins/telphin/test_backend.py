@@ -106,7 +106,9 @@ async def test_unsupported_reasons_are_plain_words(http: httpx.AsyncClient) -> N
 
 async def test_account_info(backend: TelphinBackend) -> None:
     info = await backend.account_info()
-    assert info.unique_id == str(CLIENT_ID)
+    # The host is in the id: the same client id at another Ringme operator is
+    # another account.
+    assert info.unique_id == f"telphin.emulator.test#{CLIENT_ID}"
     assert info.name == "Nordlys Logistics"
     assert info.vendor == PLUGIN.name
 
