@@ -11,8 +11,14 @@ from plugins.pbxware.settings import PbxwareSettings
 __all__ = ["PLUGIN", "PbxwareBackend", "PbxwareEmulator", "PbxwareSettings"]
 
 
+# The demo tenant's destinations besides its DIDs, so every kind shows up.
+_DEMO_OFFICE_HOURS = "ivr:2,dial_group:1,servers:1,queues:600,queues:601,erg:9"
+
+
 def _demo_settings(url: str) -> PbxwareSettings:
-    return PbxwareSettings.model_validate({"url": url, "api_key": DEMO_API_KEY})
+    return PbxwareSettings.model_validate(
+        {"url": url, "api_key": DEMO_API_KEY, "office_hours": _DEMO_OFFICE_HOURS}
+    )
 
 
 PLUGIN: VendorPlugin[PbxwareSettings] = VendorPlugin(

@@ -8,7 +8,9 @@ are sent once and never retried: the person sees the failure and decides.
 
 from __future__ import annotations
 
+import asyncio
 import re
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar, TypeVar
 from urllib.parse import urlsplit
 
@@ -26,13 +28,15 @@ from core.models import (
     RecordingAction,
     RecordingResult,
 )
-from plugins.pbxware.client import PbxwareClient
+from core.redaction import get_logger
+from plugins.pbxware.client import PbxwareClient, pick_operation_times
 from plugins.pbxware.const import (
     CLICK_TO_DIAL_SUPPORTED,
     DEFAULT_SERVER,
     DISPLAY_NAME,
     ES_PIN_COUNTS_AS_ON,
     EVENTS_SUPPORTED,
+    OTIMES_LOOKUP_FIELD,
     RECORDING_DOWNLOAD_SUPPORTED,
     USE_BULK_ES_STATES,
     VENDOR,
@@ -56,10 +60,14 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from plugins.pbxware.models import RecordingResponse
+    from plugins.pbxware.models import DidEntry, RecordingResponse
     from plugins.pbxware.settings import PbxwareSettings
 
+_LOGGER = get_logger(__name__)
 _UNCONDITIONAL = CallForwardCondition.UNCONDITIONAL
+# Operation Times reads in flight at once: one request per destination, and a
+# tenant can have hundreds of DIDs.
+_OTIMES_CONCURRENCY = 8
 _SECONDS_PER_HOUR = 3600
 # What a forwarding target may look like once spaces and dashes are gone.
 _FORWARD_NUMBER = re.compile(r"^\+?[0-9*#]{1,32}$")
@@ -87,6 +95,22 @@ if not CLICK_TO_DIAL_SUPPORTED:
     _UNSUPPORTED_REASONS[Capability.DIAL] = (
         "PBXware has no click-to-dial in its HTTP API."
     )
+
+
+@dataclass(frozen=True)
+class _Destination:
+    """One destination with Operation Times, as the backend addresses it."""
+
+    target: OtimesTarget
+    key: str
+    """The value of the target's lookup field (OTIMES_LOOKUP_FIELD)."""
+    hours_id: str
+    """``OfficeHours.id``: ``did:<DID id>``, else ``<kind>:<key>``."""
+    name: str
+    dest_id: str | None
+    """The entry to pick from the answer, when the id is known."""
+    configured: bool = False
+    """From the ``office_hours`` setting (not found via did.list)."""
 
 
 _A = TypeVar("_A")
@@ -135,6 +159,8 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
     ) -> None:
         self._settings = settings
         self._server = settings.server
+        self._warned: set[str] = set()
+        """``office_hours`` entries already reported as having no Operation Times."""
         self.client = PbxwareClient(
             settings.url,
             settings.api_key.get_secret_value(),
@@ -354,41 +380,131 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
 
     # -- office hours --------------------------------------------------------------
 
-    async def list_office_hours(self) -> list[OfficeHours]:
-        """Return the Operation Times of every destination kind (one call per kind)."""
-        targets = list(OtimesTarget)
-        results: list[list[OperationTimes]] = await gather_or_cancel(
-            *(self.client.list_operation_times(t, server=self._server) for t in targets)
+    def _did_destination(self, did: DidEntry) -> _Destination:
+        return _Destination(
+            target=OtimesTarget.DID,
+            key=did.ext,
+            hours_id=f"{OtimesTarget.DID.value}:{did.id}",
+            name=f"{_TARGET_LABELS[OtimesTarget.DID]} {did.number or did.id}",
+            dest_id=did.id,
         )
+
+    @staticmethod
+    def _other_destination(target: OtimesTarget, key: str) -> _Destination:
+        by_id = OTIMES_LOOKUP_FIELD[target.value] == "id"
+        return _Destination(
+            target=target,
+            key=key,
+            hours_id=f"{target.value}:{key}",
+            name=f"{_TARGET_LABELS[target]} {key}",
+            dest_id=key if by_id else None,
+            configured=True,
+        )
+
+    def _configured(self) -> list[_Destination]:
         return [
-            OfficeHours(
-                id=f"{target.value}:{entry.id}",
-                name=f"{_TARGET_LABELS[target]} {entry.id}",
-                state=OfficeHoursState(entry.status),
-            )
-            for target, entries in zip(targets, results, strict=True)
-            for entry in entries
+            self._other_destination(OtimesTarget(kind), key)
+            for kind, key in self._settings.office_hours_destinations()
         ]
 
-    async def set_office_hours(
-        self, hours_id: str, state: OfficeHoursState
-    ) -> OfficeHours:
-        """Set a destination's Operation Times status, keeping all its rules."""
-        kind, _, dest_id = hours_id.partition(":")
+    async def _read_hours(
+        self, target: OtimesTarget, key: str, limit: asyncio.Semaphore
+    ) -> list[OperationTimes]:
+        async with limit:
+            try:
+                return await self.client.list_operation_times(
+                    target, key, server=self._server
+                )
+            except SwitchboardNotFoundError:
+                # A destination without Operation Times; any other refusal
+                # (a wrong lookup field, say) must reach the user.
+                return []
+
+    async def list_office_hours(self) -> list[OfficeHours]:
+        """Return the Operation Times of every DID and of each configured destination.
+
+        PBXware lists Operation Times one destination at a time, so this costs
+        1 + one request per destination: one ``did.list``, then one
+        ``otimes.<target>.list`` per distinct DID destination (``ext``) and per
+        entry of the ``office_hours`` setting (at most
+        ``_OTIMES_CONCURRENCY`` at once). DIDs without Operation Times are left
+        out; a configured destination without them is left out with a warning.
+        """
+        dids = await self.client.list_dids(server=self._server)
+        destinations = [self._did_destination(d) for d in dids if d.ext]
+        destinations += self._configured()
+        lookups = list(dict.fromkeys((d.target, d.key) for d in destinations))
+        limit = asyncio.Semaphore(_OTIMES_CONCURRENCY)
+        answers: list[list[OperationTimes]] = await gather_or_cancel(
+            *(self._read_hours(target, key, limit) for target, key in lookups)
+        )
+        found = dict(zip(lookups, answers, strict=True))
+        hours: list[OfficeHours] = []
+        for destination in destinations:
+            entry = pick_operation_times(
+                found[destination.target, destination.key], destination.dest_id
+            )
+            if entry is None:
+                # Home Assistant lists on every poll: warn once per entry.
+                if destination.configured and destination.hours_id not in self._warned:
+                    self._warned.add(destination.hours_id)
+                    _LOGGER.warning(
+                        "%s has no Operation Times for '%s' of the office_hours "
+                        "setting; check the kind and the key",
+                        DISPLAY_NAME,
+                        destination.hours_id,
+                    )
+                continue
+            hours.append(
+                OfficeHours(
+                    id=destination.hours_id,
+                    name=destination.name,
+                    state=OfficeHoursState(entry.status),
+                )
+            )
+        return hours
+
+    async def _destination(self, hours_id: str) -> _Destination:
+        kind, _, key = hours_id.partition(":")
         try:
             target = OtimesTarget(kind)
         except ValueError:
             target = None
-        if target is None or not dest_id:
+        if target is None or not key:
             kinds = ", ".join(t.value for t in OtimesTarget)
             msg = f"Office hours ids look like 'did:12' (kinds: {kinds})."
             raise SwitchboardInvalidInputError(msg, vendor=VENDOR) from None
+        if target is not OtimesTarget.DID:
+            return self._other_destination(target, key)
+        # A DID is looked up by its ext, which only did.list knows.
+        dids = await self.client.list_dids(server=self._server)
+        did = next((d for d in dids if d.id == key and d.ext), None)
+        if did is None:
+            msg = f"{DISPLAY_NAME} has no Operation Times for did {key}."
+            raise SwitchboardNotFoundError(msg, vendor=VENDOR)
+        return self._did_destination(did)
+
+    async def set_office_hours(
+        self, hours_id: str, state: OfficeHoursState
+    ) -> OfficeHours:
+        """Set a destination's Operation Times status, keeping all its rules.
+
+        Read-modify-write (P2): the entry is read by the target's lookup field
+        and re-sent whole by id. Costs 2 requests, 3 for a DID (``did.list``
+        first, for its ext).
+        """
+        destination = await self._destination(hours_id)
         updated = await self.client.update_operation_times_status(
-            target, dest_id, state.value, server=self._server, retry=False
+            destination.target,
+            destination.key,
+            state.value,
+            server=self._server,
+            dest_id=destination.dest_id,
+            retry=False,
         )
         return OfficeHours(
-            id=hours_id,
-            name=f"{_TARGET_LABELS[target]} {dest_id}",
+            id=destination.hours_id,
+            name=destination.name,
             state=OfficeHoursState(updated.status),
         )
 

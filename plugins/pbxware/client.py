@@ -21,6 +21,7 @@ from plugins.pbxware.const import (
     CDR_DEFAULT_LIMIT,
     CDR_MAX_LIMIT,
     DISPLAY_NAME,
+    OTIMES_LOOKUP_FIELD,
     OTIMES_SET_REPLACES_STATE,
     VENDOR,
 )
@@ -29,6 +30,8 @@ from plugins.pbxware.models import (
     CallForwardConfiguration,
     CdrPage,
     CdrRecord,
+    DidEntry,
+    DidList,
     DndConfiguration,
     DndMode,
     EsService,
@@ -69,6 +72,20 @@ _CALLFWD_PARAMS: dict[CallForwardCondition, tuple[str, str]] = {
     CallForwardCondition.LINE_UNAVAILABLE: ("unavail_dests", "unavail_timeouts"),
 }
 _DEFAULT_MAX_PAGES = 100
+
+
+def pick_operation_times(
+    entries: list[OperationTimes], dest_id: str | None
+) -> OperationTimes | None:
+    """Return the entry of ``dest_id``, or the only entry when no id is known.
+
+    An ``otimes.<target>.list`` answer is keyed by destination id; looked up by
+    a DID's ext it can hold several DIDs, so the id decides. A queue number
+    names one queue: more than one entry would be a guess, so none is picked.
+    """
+    if dest_id is not None:
+        return next((e for e in entries if e.id == dest_id), None)
+    return entries[0] if len(entries) == 1 else None
 
 
 class PbxwareClient(PbxwareApi):
@@ -290,22 +307,34 @@ class PbxwareClient(PbxwareApi):
         data = await self._request(action, [("server", server)], idempotent=True)
         return self._validate(LiveCallList, data, action).root
 
+    # -- DIDs --------------------------------------------------------------------
+
+    async def list_dids(self, *, server: str, ext: str | None = None) -> list[DidEntry]:
+        """``did.list``: the tenant's DIDs, or those routed to destination ``ext``."""
+        action = "did.list"
+        params = [("server", server)]
+        if ext is not None:
+            params.append(("ext", ext))
+        data = await self._request(action, params, idempotent=True)
+        return self._validate(DidList, data, action).root
+
     # -- operation times ---------------------------------------------------------
 
     async def list_operation_times(
-        self,
-        target: OtimesTarget,
-        *,
-        server: str,
-        dest_id: str | None = None,
-        number: str | None = None,
-        ext: str | None = None,
+        self, target: OtimesTarget, key: str, *, server: str
     ) -> list[OperationTimes]:
-        """``otimes.<target>.list``, filtered by id, number or extension if given."""
+        """``otimes.<target>.list`` for one destination.
+
+        ``key`` goes into the request field the manual names for the target
+        (:data:`~plugins.pbxware.const.OTIMES_LOOKUP_FIELD`): the destination
+        id, a queue's number or a DID's ext. The answer is keyed by destination
+        id, and may hold several entries (DIDs sharing one ext) or none.
+        """
+        if not key:
+            msg = f"Name the {target.value} destination whose Operation Times to read."
+            raise invalid_input(msg)
         action = f"otimes.{target.value}.list"
-        filters = {"id": dest_id, "number": number, "ext": ext}
-        params = [("server", server)]
-        params += [(k, v) for k, v in filters.items() if v is not None]
+        params = [(OTIMES_LOOKUP_FIELD[target.value], key), ("server", server)]
         data = await self._request(action, params, idempotent=True)
         return self._validate(OperationTimesList, data, action).root
 
@@ -368,35 +397,47 @@ class PbxwareClient(PbxwareApi):
         data = await self._request(action, params, idempotent=retry, setter=True)
         return self._validate(SuccessResponse, data, action).success
 
-    async def update_operation_times_status(
+    async def update_operation_times_status(  # noqa: PLR0913 - the API's arguments
         self,
         target: OtimesTarget,
-        dest_id: str,
+        key: str,
         status: str,
         *,
         server: str,
+        dest_id: str | None = None,
         retry: bool = True,
     ) -> OperationTimes:
         """Change only the status: read the entry, re-send every field with it.
 
+        ``key`` is what :meth:`list_operation_times` looks the destination up
+        by; ``dest_id`` picks the entry when that answer can hold several (a
+        DID's ext). The write always names the destination by id. Costs two
+        requests (one when P2 is relaxed and the id is known).
+
         Raises:
             SwitchboardNotFoundError: The destination has no Operation Times.
         """
+        by_id = OTIMES_LOOKUP_FIELD[target.value] == "id"
+        known_id = dest_id or (key if by_id else None)
+        if not OTIMES_SET_REPLACES_STATE and known_id:
+            await self.set_operation_times(
+                target, known_id, server=server, status=status, retry=retry
+            )
+            return OperationTimes(id=known_id, status=status)
+        entries = await self.list_operation_times(target, key, server=server)
+        current = pick_operation_times(entries, known_id)
+        if current is None:
+            what = f"{target.value} {dest_id or key}"
+            msg = f"{DISPLAY_NAME} has no Operation Times for {what}."
+            raise SwitchboardNotFoundError(msg, vendor=VENDOR)
         if not OTIMES_SET_REPLACES_STATE:
             await self.set_operation_times(
-                target, dest_id, server=server, status=status, retry=retry
+                target, current.id, server=server, status=status, retry=retry
             )
-            return OperationTimes(id=dest_id, status=status)
-        entries = await self.list_operation_times(
-            target, server=server, dest_id=dest_id
-        )
-        current = next((e for e in entries if e.id == dest_id), None)
-        if current is None:
-            msg = f"{DISPLAY_NAME} has no Operation Times for {target.value} {dest_id}."
-            raise SwitchboardNotFoundError(msg, vendor=VENDOR)
+            return current.model_copy(update={"status": status})
         await self.set_operation_times(
             target,
-            dest_id,
+            current.id,
             server=server,
             status=status,
             greeting=current.greeting,

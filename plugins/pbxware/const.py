@@ -7,7 +7,11 @@ one line here and one "known limitations" bullet in the README.
 
 from __future__ import annotations
 
-from typing import Final
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 VENDOR: Final = "pbxware"
 DISPLAY_NAME: Final = "PBXware"
@@ -20,6 +24,29 @@ CLICK_TO_DIAL_SUPPORTED: Final = False
 # destination Operation Times", so fields we leave out are probably cleared.
 # We read the entry first and re-send every field (read-modify-write).
 OTIMES_SET_REPLACES_STATE: Final = True
+
+# Which request field picks ONE destination in otimes.<target>.list. The
+# manual (Operation Times, "Request fields"): "id" for "most" destinations,
+# "number" "for example with Queues", "ext" "used for DIDs", plus "server" on
+# multi-tenant systems. Only those three examples are documented; that
+# ivr, dial_group, servers, routes and erg take "id" is inferred from "most"
+# (the manual's own list example is erg with id=12451). For a DID we send the
+# DID's own ``ext`` from did.list (its destination number: did.list uses the
+# same word for its ``ext`` filter) and pick the answer by DID id, because
+# several DIDs can share one ext (inference). otimes.<target>.set always takes
+# "id" (its only documented destination argument). Third-party client code
+# reads DIDs with id=<DID id>: if a real PBXware agrees, change "did" here.
+OTIMES_LOOKUP_FIELD: Final[Mapping[str, str]] = MappingProxyType(
+    {
+        "did": "ext",
+        "ivr": "id",
+        "dial_group": "id",
+        "servers": "id",
+        "routes": "id",
+        "queues": "number",
+        "erg": "id",
+    }
+)
 
 # P3: the manual only says "Status of the Operation Times, can be: On, Off,
 # Inherit". What each means for routing is unverified, so the raw value is

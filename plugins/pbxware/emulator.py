@@ -7,7 +7,9 @@ lists are JSON objects keyed by internal id or ``[]`` when empty, flags are
 strings (``"true"``, ``"yes"``, ``"0"``), setters answer ``{"success": "<text>"}``.
 State changes are visible to later reads: DND set shows in ``monitor.list``,
 recording actions change what the next one affects, ``otimes.*.set`` replaces
-the whole entry.
+the whole entry. ``otimes.<target>.list`` answers one destination, asked for by
+the field the manual names for it (``id``, ``number`` for queues, ``ext`` for
+DIDs); without it the answer is an in-band error.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from plugins.pbxware.const import (
     API_PATH,
     DEFAULT_SERVER,
     INVALID_API_KEY_ERROR,
+    OTIMES_LOOKUP_FIELD,
     VENDOR,
 )
 from plugins.pbxware.emulator_state import (
@@ -32,6 +35,7 @@ from plugins.pbxware.emulator_state import (
     party,
     seed_calls,
     seed_cdrs,
+    seed_dids,
     seed_extensions,
     seed_operation_times,
 )
@@ -46,6 +50,8 @@ DEMO_API_KEY = "switchboard-demo-pbxware-key"
 
 _SERVICES = frozenset(s.value for s in EsService)
 _STATE_CODES = {"no": 0, "pin": 1, "yes": 2}
+# How the refusal for a missing Operation Times request field names it.
+_OTIMES_FIELD_NAMES = {"id": "ID", "number": "number", "ext": "extension"}
 _CALLFWD_PARAMS = {
     "unconditional": ("uncond_dests", "uncond_timeouts"),
     "busy": ("busy_dests", "busy_timeouts"),
@@ -98,8 +104,9 @@ class PbxwareEmulator(Emulator):
         self.extensions: dict[str, EmulatedExtension] = {e.id: e for e in seeded}
         self.calls: dict[str, EmulatedCall] = seed_calls(seeded, now)
         reception = seeded[0].number if seeded else "200"
+        self.dids: dict[str, dict[str, str]] = seed_dids(server, reception)
         self.operation_times, self._otimes_lookup = seed_operation_times(
-            server, reception
+            server, reception, self.dids
         )
         self.cdrs: list[EmulatedCdr] = seed_cdrs(seeded, now, rng)
         for path in (API_PATH, "/"):
@@ -159,6 +166,7 @@ class PbxwareEmulator(Emulator):
     def _resolve(self, parts: list[str]) -> Callable[[Request], Response] | None:
         fixed: dict[tuple[str, ...], Callable[[Request], Response]] = {
             ("dashboard", "ext_online"): self._ext_online,
+            ("did", "list"): self._did_list,
             ("ext", "list"): self._ext_list,
             ("ext", "configuration"): self._ext_configuration,
             ("ext", "es", "states", "get"): self._states_get,
@@ -449,23 +457,51 @@ class PbxwareEmulator(Emulator):
 
     # -- operation times and CDRs ----------------------------------------------------
 
-    def _otimes_list(self, request: Request, target: str) -> Response:
+    def _did_list(self, request: Request) -> Response:
         if self._foreign_tenant(request):
             return _keyed({})
-        filters = {k: request.param(k) for k in ("id", "number", "ext")}
-        found = {}
-        for dest_id, entry in self.operation_times[target].items():
-            known = {"id": dest_id, **self._otimes_lookup.get((target, dest_id), {})}
-            if all(v is None or known.get(k) == v for k, v in filters.items()):
-                found[dest_id] = entry
+        # "ext: Filter DID list by Destination Number".
+        wanted = request.param("ext")
+        return _keyed(
+            {
+                did_id: dict(row)
+                for did_id, row in self.dids.items()
+                if not wanted or wanted in _split(row["ext"])
+            }
+        )
+
+    def _otimes_list(self, request: Request, target: str) -> Response:
+        # Strict like the manual: the list is asked for per destination, by the
+        # one field this kind of destination is looked up by.
+        field = OTIMES_LOOKUP_FIELD[target]
+        wanted = request.param(field)
+        if not wanted:
+            msg = f"Destination {_OTIMES_FIELD_NAMES[field]} is required."
+            raise Refusal(msg)
+        if self._foreign_tenant(request):
+            return _keyed({})
+        found = {
+            dest_id: entry
+            for dest_id, entry in self.operation_times[target].items()
+            if self._otimes_key(target, dest_id, field) == wanted
+        }
         return _keyed(found)
+
+    def _otimes_key(self, target: str, dest_id: str, field: str) -> str | None:
+        if field == "id":
+            return dest_id
+        return self._otimes_lookup.get((target, dest_id), {}).get(field)
 
     def _otimes_set(self, request: Request, target: str) -> Response:
         if self._foreign_tenant(request):
             msg = "Server/Tenant not found."
             raise Refusal(msg)
+        # The manual documents only "id: Destination ID to edit" for set.
         dest_id = request.param("id")
-        if not dest_id or dest_id not in self.operation_times[target]:
+        if not dest_id:
+            msg = f"Destination {_OTIMES_FIELD_NAMES['id']} is required."
+            raise Refusal(msg)
+        if dest_id not in self.operation_times[target]:
             msg = "Destination not found."
             raise Refusal(msg)
         self.operation_times[target][dest_id] = operation_times_from(request)

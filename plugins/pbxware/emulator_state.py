@@ -3,7 +3,7 @@
 Kept apart from the request handlers (:mod:`plugins.pbxware.emulator`) so both
 stay small. The seed is a small office: named extensions with e-mails, most
 registered, some not; a few people on calls (one of them recorded); DND and
-call forwarding on for some; DIDs, an IVR, queues, a dial group and an
+call forwarding on for some; DIDs (one without Operation Times), an IVR, queues, a dial group and an
 enhanced ring group with Operation Times; a week of CDRs.
 """
 
@@ -276,8 +276,34 @@ def _hours(
     }
 
 
+def seed_dids(server: str, reception: str) -> dict[str, dict[str, str]]:
+    """The tenant's DIDs as ``did.list`` shows them, keyed by DID id.
+
+    DIDs 3, 4 and 7 have Operation Times; 8 has none and shares its destination
+    (``ext``) with 7, so an ``otimes.did.list&ext=`` answer must be picked by id.
+    """
+
+    def did(number: str, kind: str, ext: str) -> dict[str, str]:
+        return {
+            "number": number,
+            "number2": "",
+            "server": server,
+            "trunk": "6099",
+            "type": kind,
+            "ext": ext,
+            "status": "enabled",
+        }
+
+    return {
+        "3": did("4570305050", "IVR", "500"),
+        "4": did("4570305051", "Queues", "600"),
+        "7": did("4570305052", "Extension", reception),
+        "8": did("4570305053", "Extension", reception),
+    }
+
+
 def seed_operation_times(
-    server: str, reception: str
+    server: str, reception: str, dids: dict[str, dict[str, str]]
 ) -> tuple[dict[str, dict[str, dict[str, Any]]], dict[tuple[str, str], dict[str, str]]]:
     """Operation Times per target, plus each destination's number/ext for filters."""
     lunch = {
@@ -303,9 +329,10 @@ def seed_operation_times(
         OtimesTarget.ERG.value: {"9": _hours("inherit", reception, closed=False)},
     }
     lookup = {
-        ("did", "3"): {"ext": "4570305050"},
-        ("did", "4"): {"ext": "4570305051"},
-        ("did", "7"): {"ext": "4570305052"},
+        **{
+            (OtimesTarget.DID.value, did_id): {"ext": dids[did_id]["ext"]}
+            for did_id in times[OtimesTarget.DID.value]
+        },
         ("queues", "5"): {"number": "600"},
         ("queues", "6"): {"number": "601"},
         ("erg", "9"): {"number": "700"},

@@ -374,6 +374,34 @@ class ExtensionsOnline(_Wire):
     count: int = Field(ge=0)
 
 
+# -- DIDs ----------------------------------------------------------------------
+
+
+class DidEntry(_Wire):
+    """One row of ``did.list`` (keyed by DID id)."""
+
+    id: str
+    number: str = ""
+    """The DID number."""
+    number2: str = ""
+    """The end of a DID range, empty otherwise."""
+    server: str = ""
+    trunk: str = ""
+    type: str = ""
+    """The destination type, e.g. ``Extension``."""
+    ext: str = ""
+    """The destination number(s), comma-separated."""
+    status: str = ""
+    """``enabled`` or ``disabled``."""
+    name: str = ""
+
+
+class DidList(RootModel[list[DidEntry]]):
+    """``did.list``."""
+
+    root: Annotated[list[DidEntry], BeforeValidator(keyed_by_id)]
+
+
 # -- operation times -----------------------------------------------------------
 
 

@@ -226,26 +226,6 @@ async def test_recording_without_a_call_says_so(backend: PbxwareBackend) -> None
         await backend.record("999", RecordingAction.STOP)
 
 
-async def test_office_hours_list_every_target(
-    backend: PbxwareBackend, emulator: PbxwareEmulator
-) -> None:
-    hours = {h.id: h for h in await backend.list_office_hours()}
-    assert set(hours) == {
-        "did:3",
-        "did:4",
-        "did:7",
-        "ivr:2",
-        "dial_group:1",
-        "servers:1",
-        "queues:5",
-        "queues:6",
-        "erg:9",
-    }
-    assert hours["did:7"].state is OfficeHoursState.OFF
-    assert hours["queues:5"].name == "Queue 5"
-    assert emulator.request_count() == 7  # one list per target
-
-
 async def test_office_hours_override_keeps_the_schedule(
     backend: PbxwareBackend, emulator: PbxwareEmulator
 ) -> None:

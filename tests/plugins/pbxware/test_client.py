@@ -9,6 +9,7 @@ import pytest
 
 from core.errors import SwitchboardInvalidInputError, SwitchboardNotFoundError
 from plugins.pbxware import client_base
+from plugins.pbxware.const import OTIMES_LOOKUP_FIELD
 from plugins.pbxware.models import (
     CallForwardCondition,
     CallForwardConfiguration,
@@ -263,25 +264,39 @@ async def test_live_calls_when_nobody_talks(
     assert await client.list_live_calls(server=SERVER) == []
 
 
+# One destination of each kind, by the key its lookup field takes.
+_OTIMES_KEYS = {
+    OtimesTarget.DID: "500",  # DID 3 routes to the IVR's number
+    OtimesTarget.IVR: "2",
+    OtimesTarget.DIAL_GROUP: "1",
+    OtimesTarget.SERVERS: SERVER,
+    OtimesTarget.ROUTES: "1",
+    OtimesTarget.QUEUES: "601",
+    OtimesTarget.ERG: "9",
+}
+
+
 @pytest.mark.parametrize("target", list(OtimesTarget))
 async def test_operation_times_list_and_set_for_every_target(
     client: PbxwareClient, emulator: PbxwareEmulator, target: OtimesTarget
 ) -> None:
-    entries = await client.list_operation_times(target, server=SERVER)
-    assert last(emulator).param("action") == f"pbxware.otimes.{target.value}.list"
+    key = _OTIMES_KEYS[target]
+    entries = await client.list_operation_times(target, key, server=SERVER)
+    request = last(emulator)
+    assert request.param("action") == f"pbxware.otimes.{target.value}.list"
+    assert request.param(OTIMES_LOOKUP_FIELD[target.value]) == key
     if target is OtimesTarget.ROUTES:
         assert entries == []  # no route has Operation Times: []
         return
-    entry = entries[0]
+    (entry,) = entries
     new_status = "off" if entry.status != "off" else "on"
     updated = await client.update_operation_times_status(
-        target, entry.id, new_status, server=SERVER
+        target, key, new_status, server=SERVER
     )
     assert updated.status == new_status
     assert last(emulator).param("action") == f"pbxware.otimes.{target.value}.set"
-    (again,) = await client.list_operation_times(
-        target, server=SERVER, dest_id=entry.id
-    )
+    assert last(emulator).param("id") == entry.id
+    (again,) = await client.list_operation_times(target, key, server=SERVER)
     assert again == entry.model_copy(update={"status": new_status})
 
 
@@ -289,13 +304,14 @@ async def test_operation_times_set_sends_php_bracket_arrays(
     client: PbxwareClient, emulator: PbxwareEmulator
 ) -> None:
     (queue,) = await client.list_operation_times(
-        OtimesTarget.QUEUES, server=SERVER, number="600"
+        OtimesTarget.QUEUES, "600", server=SERVER
     )
     assert queue.custom_destinations  # the lunch rule
     await client.update_operation_times_status(
-        OtimesTarget.QUEUES, queue.id, "inherit", server=SERVER
+        OtimesTarget.QUEUES, "600", "inherit", server=SERVER
     )
     request = last(emulator)
+    assert request.param("id") == queue.id
     assert request.params("open_days") == [d.days for d in queue.open_days]
     assert ("open_days_desc[]", "Weekdays") in request.query
     assert request.params("closed_dates_date_from") == ["2026-12-24"]
@@ -312,21 +328,48 @@ async def test_operation_times_set_alone_replaces_the_entry(
         OtimesTarget.DID, "3", server=SERVER, status="on"
     )
     assert message == "Edited Operation Times successfully."
-    (did,) = await client.list_operation_times(
-        OtimesTarget.DID, server=SERVER, ext="4570305050"
-    )
-    assert (did.status, did.open_days, did.greeting) == ("on", [], "")
+    (did,) = await client.list_operation_times(OtimesTarget.DID, "500", server=SERVER)
+    assert (did.id, did.status, did.open_days, did.greeting) == ("3", "on", [], "")
 
 
-async def test_operation_times_filters(client: PbxwareClient) -> None:
-    (erg,) = await client.list_operation_times(
-        OtimesTarget.ERG, server=SERVER, dest_id="9"
-    )
+async def test_operation_times_are_asked_for_one_destination(
+    client: PbxwareClient,
+) -> None:
+    (erg,) = await client.list_operation_times(OtimesTarget.ERG, "9", server=SERVER)
     assert erg.id == "9"
-    assert (
-        await client.list_operation_times(OtimesTarget.ERG, server=SERVER, dest_id="1")
-        == []
+    assert await client.list_operation_times(OtimesTarget.ERG, "1", server=SERVER) == []
+    with pytest.raises(SwitchboardInvalidInputError, match="Name the erg destination"):
+        await client.list_operation_times(OtimesTarget.ERG, "", server=SERVER)
+
+
+async def test_dids_sharing_an_ext_are_told_apart_by_id(
+    client: PbxwareClient, emulator: PbxwareEmulator
+) -> None:
+    shared = emulator.dids["7"]["ext"]
+    assert {d.id for d in await client.list_dids(server=SERVER, ext=shared)} == {
+        "7",
+        "8",
+    }
+    updated = await client.update_operation_times_status(
+        OtimesTarget.DID, shared, "on", server=SERVER, dest_id="7"
     )
+    assert (updated.id, updated.status) == ("7", "on")
+    assert last(emulator).param("id") == "7"
+    with pytest.raises(SwitchboardNotFoundError, match="did 8"):
+        await client.update_operation_times_status(
+            OtimesTarget.DID, shared, "on", server=SERVER, dest_id="8"
+        )
+
+
+async def test_list_dids_reads_the_manual_fields(client: PbxwareClient) -> None:
+    dids = {d.id: d for d in await client.list_dids(server=SERVER)}
+    assert set(dids) == {"3", "4", "7", "8"}
+    assert (dids["4"].number, dids["4"].type, dids["4"].ext) == (
+        "4570305051",
+        "Queues",
+        "600",
+    )
+    assert dids["4"].status == "enabled"
 
 
 async def test_update_of_a_missing_destination_is_not_found(
@@ -424,7 +467,7 @@ async def test_setters_can_be_sent_as_post(
     """P6: if setters move to POST, the same arguments go in the form body."""
     monkeypatch.setattr(client_base, "SETTER_METHOD", "POST")
     await client.update_operation_times_status(
-        OtimesTarget.DID, "4", "off", server=SERVER
+        OtimesTarget.DID, "600", "off", server=SERVER, dest_id="4"
     )
     request = last(emulator)
     assert request.method == "POST"

@@ -56,7 +56,7 @@ async def test_lists_are_keyed_by_id_and_flags_are_strings(
     assert monitor["1"]["dnd"] in {"true", "false"}
     assert monitor["1"]["on_call"] in {"true", "false"}
     assert monitor["4"]["status"] == "offline"
-    assert await call(http, "otimes.routes.list") == []
+    assert await call(http, "otimes.routes.list", ("id", "1")) == []
 
 
 async def test_dnd_set_shows_everywhere(http: httpx.AsyncClient) -> None:
@@ -132,6 +132,58 @@ async def test_otimes_set_checks_arrays_and_dates(http: httpx.AsyncClient) -> No
         http, "otimes.did.set", ("id", "3"), ("status", "on"), *closed
     )
     assert wrong_date == {"error": "Closed dates must follow the yyyy-mm-dd format."}
+
+
+async def test_did_list_follows_the_manual_sample(
+    http: httpx.AsyncClient, emulator: PbxwareEmulator
+) -> None:
+    dids = await call(http, "did.list")
+    assert set(dids) == set(emulator.dids)
+    assert set(dids["7"]) == {
+        "number",
+        "number2",
+        "server",
+        "trunk",
+        "type",
+        "ext",
+        "status",
+    }
+    # Every DID with Operation Times is in did.list; "ext" filters by destination.
+    assert set(emulator.operation_times["did"]) <= set(dids)
+    shared = dids["7"]["ext"]
+    assert set(await call(http, "did.list", ("ext", shared))) == {"7", "8"}
+
+
+@pytest.mark.parametrize(
+    ("target", "field", "key", "dest_id"),
+    [
+        ("did", "ext", "600", "4"),
+        ("queues", "number", "600", "5"),
+        ("ivr", "id", "2", "2"),
+        ("erg", "id", "9", "9"),
+        ("servers", "id", "1", "1"),
+    ],
+)
+async def test_otimes_list_answers_one_destination_by_its_field(
+    http: httpx.AsyncClient, target: str, field: str, key: str, dest_id: str
+) -> None:
+    assert set(await call(http, f"otimes.{target}.list", (field, key))) == {dest_id}
+    names = {"id": "ID", "number": "number", "ext": "extension"}
+    refused = {"error": f"Destination {names[field]} is required."}
+    assert await call(http, f"otimes.{target}.list") == refused
+    if field != "id":  # the id does not stand in for the documented field
+        assert await call(http, f"otimes.{target}.list", ("id", dest_id)) == refused
+
+
+async def test_otimes_set_needs_the_destination_id(http: httpx.AsyncClient) -> None:
+    refused = await call(http, "otimes.queues.set", ("status", "on"))
+    assert refused == {"error": "Destination ID is required."}
+    by_number = await call(
+        http, "otimes.queues.set", ("number", "600"), ("status", "on")
+    )
+    assert by_number == refused
+    missing = await call(http, "otimes.queues.set", ("id", "600"), ("status", "on"))
+    assert missing == {"error": "Destination not found."}
 
 
 async def test_recording_needs_a_tenant_above_zero(http: httpx.AsyncClient) -> None:

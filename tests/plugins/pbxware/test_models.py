@@ -13,6 +13,7 @@ from plugins.pbxware.models import (
     CallForwardCondition,
     CallForwardConfiguration,
     CdrPage,
+    DidList,
     DndConfiguration,
     DndMode,
     EsSetResponse,
@@ -184,6 +185,17 @@ def test_operation_times_list() -> None:
     assert entry.open_days[0].days == "1,2,6"
     message = SuccessResponse.model_validate(load_fixture("otimes_set")).success
     assert message == "Edited Operation Times successfully."
+
+
+def test_did_list_samples() -> None:
+    """Both of the manual's did.list examples: the intro sample and the full one."""
+    dids = {d.id: d for d in DidList.model_validate(load_fixture("did_list")).root}
+    assert set(dids) == {"7", "8"}
+    assert (dids["7"].number, dids["7"].ext, dids["7"].server) == ("12345", "530", "7")
+    assert (dids["8"].type, dids["8"].status) == ("Extension", "enabled")
+    (full,) = DidList.model_validate(load_fixture("did_list_full")).root
+    assert (full.id, full.number, full.name) == ("7", "1212400700", "DID name")
+    assert DidList.model_validate([]).root == []
 
 
 def test_operation_times_status_follows_the_documented_spelling() -> None:
