@@ -9,7 +9,9 @@
   so a script or a stuck button cannot run up a phone bill.
 
 Every refusal is a :class:`~core.errors.SwitchboardPolicyError` whose message is a
-sentence the user can act on.
+sentence the user can act on. Refusals of a destination or a dial are the subclass
+:class:`DialRefusedError`, whose ``reason`` names the rule, so that a front-end with
+its own translated messages (Home Assistant) can say why without parsing the text.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import math
 import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
 import phonenumbers
@@ -36,6 +39,45 @@ if TYPE_CHECKING:
 INTERNAL_MAX_DIGITS = 6
 RATE_WINDOW_SECONDS = 60.0
 
+
+class Refusal(StrEnum):
+    """The rule that refused a destination or a dial (stable keys for front-ends)."""
+
+    EMERGENCY = "emergency"
+    NO_EXTENSION = "no_extension"
+    INVALID = "invalid"
+    PREMIUM_RATE = "premium_rate"
+    SHARED_COST = "shared_cost"
+    INTERNATIONAL = "international"
+    RATE_LIMIT = "rate_limit"
+
+
+class DialRefusedError(SwitchboardPolicyError):
+    """The policy refused a destination or a dial; the message says why in English.
+
+    Attributes:
+        reason: The rule that refused it.
+        number: The number as checked (E.164 once it parsed as an outside number).
+        country: The number's region, for :attr:`Refusal.INTERNATIONAL`.
+        retry_after: Whole seconds until the next dial, for :attr:`Refusal.RATE_LIMIT`.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        reason: Refusal,
+        number: str = "",
+        country: str = "",
+        retry_after: int | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.number = number
+        self.country = country
+        self.retry_after = retry_after
+
+
 _REFUSED_TYPES = {
     PhoneNumberType.PREMIUM_RATE: (
         "a premium-rate number; Switchboard does not dial those, "
@@ -45,6 +87,10 @@ _REFUSED_TYPES = {
         "a shared-cost number; Switchboard does not dial those, "
         "because the caller pays part of the cost"
     ),
+}
+_REFUSAL_OF_TYPE = {
+    PhoneNumberType.PREMIUM_RATE: Refusal.PREMIUM_RATE,
+    PhoneNumberType.SHARED_COST: Refusal.SHARED_COST,
 }
 
 
@@ -103,20 +149,20 @@ class Policy:
             pbx_name: The vendor name, for messages.
 
         Raises:
-            SwitchboardPolicyError: The destination is not allowed; says why.
+            DialRefusedError: The destination is not allowed; says why.
         """
         region = self.settings.default_region.upper()
         digits = number.lstrip("+")
         if not number.startswith("+") and len(digits) <= INTERNAL_MAX_DIGITS:
             if shortnumberinfo.connects_to_emergency_number(number, region):
                 msg = f"{number} is an emergency number: call it from your phone directly."
-                raise SwitchboardPolicyError(msg)
+                raise DialRefusedError(msg, reason=Refusal.EMERGENCY, number=number)
             if internal_numbers is not None and number not in internal_numbers:
                 msg = (
                     f"There is no extension {number} on {pbx_name}. For an outside "
                     "number, write it in full (like +4570305050)."
                 )
-                raise SwitchboardPolicyError(msg)
+                raise DialRefusedError(msg, reason=Refusal.NO_EXTENSION, number=number)
             return Destination(number=number, internal=True, kind="extension")
         try:
             parsed = phonenumbers.parse(number, region)
@@ -124,12 +170,12 @@ class Policy:
             parsed = None
         if parsed is None or not phonenumbers.is_valid_number(parsed):
             msg = f"{number} is not a valid phone number."
-            raise SwitchboardPolicyError(msg)
+            raise DialRefusedError(msg, reason=Refusal.INVALID, number=number)
         e164 = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
         kind = phonenumbers.number_type(parsed)
         if kind in _REFUSED_TYPES:
             msg = f"{e164} is {_REFUSED_TYPES[kind]}."
-            raise SwitchboardPolicyError(msg)
+            raise DialRefusedError(msg, reason=_REFUSAL_OF_TYPE[kind], number=e164)
         # The region, not the country code: +1 is shared by the US, Canada and
         # the Caribbean, +44 by the UK and the Channel Islands; calls between
         # them are charged as international (and are a favourite of toll fraud).
@@ -140,14 +186,16 @@ class Policy:
                 f"{e164} is an international number ({country}); calls abroad are "
                 "not allowed here (an admin can allow them: policy.allow_international)."
             )
-            raise SwitchboardPolicyError(msg)
+            raise DialRefusedError(
+                msg, reason=Refusal.INTERNATIONAL, number=e164, country=country
+            )
         return Destination(number=e164, internal=False, kind=_kind_name(kind))
 
     def check_dial_rate(self, actor: Actor) -> None:
         """Count one click-to-dial for ``actor``; refuse when over the limit.
 
         Raises:
-            SwitchboardPolicyError: Too many calls in the last minute; says when
+            DialRefusedError: Too many calls in the last minute; says when
                 the next one is allowed.
         """
         now = self._clock()
@@ -159,7 +207,7 @@ class Policy:
             wait = max(1, math.ceil(RATE_WINDOW_SECONDS - (now - recent[0])))
             plural = "call" if limit == 1 else "calls"
             msg = f"You can place {limit} {plural} a minute; try again in {wait} s."
-            raise SwitchboardPolicyError(msg)
+            raise DialRefusedError(msg, reason=Refusal.RATE_LIMIT, retry_after=wait)
         recent.append(now)
 
 

@@ -323,6 +323,8 @@ async def test_options_flow(
     assert init_integration.options == {
         "scan_interval": 120,
         "extensions": sorted(keep),
+        # Not touched in the form: calls abroad stay off.
+        "allow_international": False,
     }
     assert init_integration.state is ConfigEntryState.LOADED
     coordinator = init_integration.runtime_data.coordinator

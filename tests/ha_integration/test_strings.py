@@ -94,3 +94,18 @@ def test_manifest() -> None:
     for key in ("codeowners", "documentation", "issue_tracker", "version"):
         assert manifest[key]
     assert (ROOT / "brand/icon.png").read_bytes().startswith(b"\x89PNG")
+
+
+def test_every_dial_refusal_has_a_message() -> None:
+    """Each rule of the core's dial policy maps to a message that says why."""
+    from custom_components.switchboard.dialing import (  # noqa: PLC0415
+        ABROAD_NO_COUNTRY_KEY,
+        REFUSAL_KEYS,
+    )
+
+    from core.commands.policy import Refusal  # noqa: PLC0415
+
+    exceptions = load("strings.json")["exceptions"]
+    assert set(REFUSAL_KEYS) == set(Refusal)
+    for key in [*REFUSAL_KEYS.values(), ABROAD_NO_COUNTRY_KEY]:
+        assert exceptions[key]["message"], key

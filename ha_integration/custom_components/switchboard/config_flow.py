@@ -13,6 +13,7 @@ from homeassistant.config_entries import (
 )
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
+    BooleanSelector,
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
@@ -34,6 +35,7 @@ from core.redaction import get_logger
 from core.registry import available_vendors, get_vendor
 
 from .const import (
+    CONF_ALLOW_INTERNATIONAL,
     CONF_EXTENSIONS,
     CONF_SCAN_INTERVAL,
     CONF_VENDOR,
@@ -112,7 +114,7 @@ class SwitchboardConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(
         config_entry: SwitchboardConfigEntry,  # noqa: ARG004 - Home Assistant's signature
     ) -> OptionsFlow:
-        """Return the options flow (poll interval, extensions to show)."""
+        """Return the options flow (poll interval, extensions, calls abroad)."""
         return OptionsFlow()
 
     async def async_step_user(
@@ -260,7 +262,7 @@ def _placeholders(plugin: VendorPlugin[Any], details: str) -> dict[str, str]:
 
 
 class OptionsFlow(OptionsFlowWithReload):
-    """Poll interval and which extensions to show; the entry reloads when saved."""
+    """Poll interval, extensions to show, calls abroad; the entry reloads when saved."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -274,6 +276,9 @@ class OptionsFlow(OptionsFlowWithReload):
                 data={
                     CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
                     CONF_EXTENSIONS: sorted(user_input.get(CONF_EXTENSIONS, [])),
+                    CONF_ALLOW_INTERNATIONAL: bool(
+                        user_input.get(CONF_ALLOW_INTERNATIONAL, False)
+                    ),
                 }
             )
         try:
@@ -311,6 +316,11 @@ class OptionsFlow(OptionsFlowWithReload):
                         mode=SelectSelectorMode.DROPDOWN,
                     )
                 ),
+                # Off by default: calls abroad cost more and are what phone fraud
+                # runs up; the dial action refuses them unless this is on.
+                vol.Optional(
+                    CONF_ALLOW_INTERNATIONAL, default=False
+                ): BooleanSelector(),
             }
         )
         return self.async_show_form(

@@ -12,12 +12,20 @@ CONF_VENDOR: Final = "vendor"
 # Options.
 CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_EXTENSIONS: Final = "extensions"
+CONF_ALLOW_INTERNATIONAL: Final = "allow_international"
 
 # A hosted PBX is a cloud service: every 30 s keeps DND and on-call states fresh
 # without hammering a vendor that counts requests (Telphin slows this down further).
 DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=30)
 MIN_SCAN_INTERVAL_SECONDS: Final = 10
 MAX_SCAN_INTERVAL_SECONDS: Final = 3600
+
+# The dial action places at most this many calls per PBX account and minute. A person
+# clicks "call" a few times a minute at most, and an automation that rings a few
+# numbers (an alarm, a doorbell) stays below it; a looping automation is stopped after
+# five calls instead of running up a phone bill. Slack and the CLI default to the same
+# number per user (policy.dial_limit_per_minute).
+DIAL_LIMIT_PER_MINUTE: Final = 5
 
 # Settings fields the config flow never asks for: Home Assistant's coordinator polls
 # again anyway, so the transport must not retry on top of it (style rule 9).

@@ -1,4 +1,4 @@
-"""Actions: dial, record, set DND (optionally for a while) and forward calls."""
+"""Actions: dial (within the dial rules), record, set DND (optionally for a while), forward."""
 
 from __future__ import annotations
 
@@ -30,6 +30,7 @@ from .const import (
     SERVICE_RECORD,
     SERVICE_SET_DND,
 )
+from .dialing import DATA_DIAL_RULES, DialRules
 from .helpers import switchboard_exception_handler
 
 if TYPE_CHECKING:
@@ -110,8 +111,13 @@ def _phone_number(value: str, field: str) -> str:
 async def _dial(target: ActionTarget) -> ServiceResponse:
     backend = target.coordinator.backend
     backend.require(Capability.DIAL)
-    destination = _phone_number(target.call.data[ATTR_DESTINATION], ATTR_DESTINATION)
-    result = await backend.dial(await target.extension_id(), destination)
+    number = _phone_number(target.call.data[ATTR_DESTINATION], ATTR_DESTINATION)
+    rules = target.call.hass.data[DATA_DIAL_RULES]
+    destination = await rules.check_destination(target.coordinator, number)
+    extension_id = await target.extension_id()
+    # Counted last, so that only calls that reach the PBX use up the limit.
+    rules.count_dial(target.coordinator)
+    result = await backend.dial(extension_id, destination.number)
     return {"call_id": result.call_id, "message": result.message}
 
 
@@ -187,6 +193,7 @@ async def _handle(
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions (once, for every PBX account)."""
+    hass.data[DATA_DIAL_RULES] = DialRules()
     for name, run, schema, response in (
         (SERVICE_DIAL, _dial, DIAL_SCHEMA, SupportsResponse.OPTIONAL),
         (SERVICE_RECORD, _record, RECORD_SCHEMA, SupportsResponse.OPTIONAL),

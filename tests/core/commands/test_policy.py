@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from core.commands import Actor
-from core.commands.policy import Policy
+from core.commands.policy import DialRefusedError, Policy, Refusal
 from core.config import PolicySettings
 from core.errors import SwitchboardPolicyError
 
@@ -99,3 +99,34 @@ def test_dial_rate_limit_per_user_and_minute() -> None:
     assert caught.value.message == "You can place 2 calls a minute; try again in 40 s."
     now[0] += 40
     policy.check_dial_rate(ALICE)  # the oldest call left the window
+
+
+@pytest.mark.parametrize(
+    ("number", "reason", "country"),
+    [
+        ("112", Refusal.EMERGENCY, ""),
+        ("999", Refusal.NO_EXTENSION, ""),
+        ("+4512", Refusal.INVALID, ""),
+        ("+449098790000", Refusal.PREMIUM_RATE, ""),
+        ("+33810123456", Refusal.SHARED_COST, ""),
+        ("+12025550123", Refusal.INTERNATIONAL, "US"),
+    ],
+)
+def test_refusals_name_their_rule(number: str, reason: Refusal, country: str) -> None:
+    """Front-ends with their own translations read the rule, not the English text."""
+    with pytest.raises(DialRefusedError) as caught:
+        make_policy().check_destination(number, internal_numbers={"201"})
+    assert caught.value.reason is reason
+    if country:
+        assert caught.value.country == country
+
+
+def test_rate_limit_refusal_carries_the_wait() -> None:
+    now = [1000.0]
+    policy = Policy(PolicySettings(dial_limit_per_minute=1), clock=lambda: now[0])
+    policy.check_dial_rate(ALICE)
+    now[0] += 15
+    with pytest.raises(DialRefusedError) as caught:
+        policy.check_dial_rate(ALICE)
+    assert caught.value.reason is Refusal.RATE_LIMIT
+    assert caught.value.retry_after == 45
