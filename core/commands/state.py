@@ -8,6 +8,7 @@ call returns, so killing the process between two commands loses nothing.
 
 from __future__ import annotations
 
+import importlib
 import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -15,6 +16,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import DateTime, Integer, String, Text, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -24,7 +27,7 @@ from core.errors import SwitchboardConfigError
 from core.redaction import get_logger, redact_text
 
 if TYPE_CHECKING:
-    from sqlalchemy.ext.asyncio import AsyncSession
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 _LOGGER = get_logger(__name__)
 
@@ -38,6 +41,18 @@ _SYNC_TO_ASYNC = {
     "postgresql": "postgresql+asyncpg",
     "postgres": "postgresql+asyncpg",
 }
+
+
+def _open_errors(engine: AsyncEngine) -> tuple[type[Exception], ...]:
+    """What opening the database raises when it cannot be used.
+
+    asyncpg raises its own errors while connecting (a wrong password, say);
+    SQLAlchemy does not wrap them.
+    """
+    errors: tuple[type[Exception], ...] = (SQLAlchemyError, OSError)
+    if engine.dialect.driver == "asyncpg":
+        errors += (importlib.import_module("asyncpg").PostgresError,)
+    return errors
 
 
 class _Base(DeclarativeBase):
@@ -101,6 +116,25 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+# Any number (the same in every worker) naming the lock held while the tables are created.
+_CREATE_LOCK_ID = 0x5B_57A7E
+
+
+async def _lock_for_create(conn: AsyncConnection) -> None:
+    """Serialise table creation between workers starting on a fresh database.
+
+    Without it, two Slack workers (or the CLI and a worker) starting together both
+    see no tables, both create them, and the second fails to start.
+    """
+    backend = conn.dialect.name
+    if backend == "postgresql":
+        # Held until this transaction (the CREATE TABLEs) commits.
+        await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_CREATE_LOCK_ID})")
+    elif backend == "sqlite":
+        # The write lock, taken before the existence checks (waits the busy timeout).
+        await conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def normalise_url(url: str) -> str:
     """Use the async driver for plain ``sqlite://`` and ``postgresql://`` URLs."""
     scheme, sep, rest = url.partition("://")
@@ -134,6 +168,7 @@ class StateStore:
             msg = f"state.database_url: cannot use it ({redact_text(str(err))}). Example: sqlite+aiosqlite:///path/state.db"
             raise SwitchboardConfigError(msg) from None
         database = engine.url.database
+        open_errors = _open_errors(engine)
         try:
             if engine.url.get_backend_name() == "sqlite" and database not in (
                 None,
@@ -143,8 +178,9 @@ class StateStore:
                 # Once, at start-up: a blocking mkdir is fine here.
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
             async with engine.begin() as conn:
+                await _lock_for_create(conn)
                 await conn.run_sync(_Base.metadata.create_all)
-        except (SQLAlchemyError, OSError) as err:
+        except open_errors as err:
             await engine.dispose()
             msg = (
                 f"state.database_url: cannot open the database ({type(err).__name__})."
@@ -186,16 +222,34 @@ class StateStore:
     ) -> Link:
         """Link ``user_id`` to ``extension`` on ``pbx`` (replacing an earlier link there)."""
         at = datetime.now(UTC)
+        row = {
+            "user_id": user_id,
+            "pbx": pbx,
+            "extension": extension,
+            "linked_by": linked_by,
+            "linked_at": at,
+        }
         async with self._session() as session, session.begin():
-            await session.merge(
-                _LinkRow(
-                    user_id=user_id,
-                    pbx=pbx,
-                    extension=extension,
-                    linked_by=linked_by,
-                    linked_at=at,
+            if session.bind.dialect.name in ("postgresql", "sqlite"):
+                # One atomic upsert: a read-then-write (merge) lets two workers
+                # linking the same user at once both insert, and one fails.
+                insert = (
+                    postgresql_insert
+                    if session.bind.dialect.name == "postgresql"
+                    else sqlite_insert
                 )
-            )
+                statement = insert(_LinkRow).values(row)
+                await session.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=[_LinkRow.user_id, _LinkRow.pbx],
+                        set_={
+                            key: statement.excluded[key]
+                            for key in ("extension", "linked_by", "linked_at")
+                        },
+                    )
+                )
+            else:
+                await session.merge(_LinkRow(**row))
         self._cache.pop(user_id, None)
         return Link(user_id, pbx, extension, linked_by, at)
 

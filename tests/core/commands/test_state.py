@@ -1,23 +1,105 @@
-"""Links and the audit log live in a real SQLite file and survive a restart."""
+"""Links and the audit log live in a real database and survive a restart.
+
+Every test that takes the ``state_db`` fixture runs here on a real SQLite file;
+test_state_postgres.py collects the same tests again with ``state_db`` on a real
+PostgreSQL server, because the design promises that only the URL changes.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import dataclasses
 import sqlite3
-from typing import TYPE_CHECKING
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
 
+import core.demo
 from core.commands import CommandService, Outcome
-from core.commands.state import StateStore, normalise_url
+from core.commands.state import AuditEntry, StateStore, normalise_url
+from core.config import StateSettings
 from core.demo import ADMIN, USER, start_demo
 from core.errors import SwitchboardConfigError
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
     from pathlib import Path
 
+    from core.config import SwitchboardConfig
+    from core.demo import Demo
 
-async def test_links_and_audit_survive_a_restart(tmp_path: Path) -> None:
+
+class StateDb(Protocol):
+    """A state database the store is pointed at, plus a separate way to look inside."""
+
+    url: str
+
+    async def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+        """Run ``sql`` on a connection of its own (not the store's)."""
+        ...
+
+    async def persisted(self) -> bool:
+        """Whether the state database exists (with its tables) outside the process."""
+        ...
+
+
+class SqliteDb:
+    """The default: a SQLite file, read back with the plain ``sqlite3`` module."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.url = f"sqlite+aiosqlite:///{path}"
+
+    async def fetch(self, sql: str) -> list[tuple[Any, ...]]:
+        with contextlib.closing(sqlite3.connect(self.path)) as db:
+            return db.execute(sql).fetchall()
+
+    async def persisted(self) -> bool:
+        return self.path.is_file()
+
+
+@pytest.fixture
+def state_db(tmp_path: Path) -> StateDb:
+    return SqliteDb(tmp_path / "demo-state.db")
+
+
+@contextlib.asynccontextmanager
+async def demo_on(
+    db: StateDb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[Demo]:
+    """The in-process demo with its state in ``db`` (only the URL differs)."""
+    build = core.demo.demo_config
+
+    def config_on_db(urls: dict[str, str], state_dir: Path) -> SwitchboardConfig:
+        config = build(urls, state_dir)
+        return dataclasses.replace(config, state=StateSettings(database_url=db.url))
+
+    monkeypatch.setattr(core.demo, "demo_config", config_on_db)
     async with start_demo(state_dir=tmp_path, loopback=False) as demo:
+        assert demo.config.state.database_url == db.url
+        yield demo
+
+
+def entry(user: str, action: str) -> AuditEntry:
+    return AuditEntry(
+        at=datetime.now(UTC),
+        user_id=user,
+        user_name=user.title(),
+        surface="slack",
+        pbx="office",
+        action=action,
+        target=None,
+        outcome="success",
+        detail="done",
+    )
+
+
+async def test_links_and_audit_survive_a_restart(
+    state_db: StateDb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with demo_on(state_db, tmp_path, monkeypatch) as demo:
         pbx = next(iter(demo.config.pbx))
         other = (await demo.service.backends.directory(pbx).extensions())[7].number
         assert (
@@ -27,7 +109,7 @@ async def test_links_and_audit_survive_a_restart(tmp_path: Path) -> None:
         assert (await demo.run("flow night on", USER)).outcome is Outcome.REFUSED
         config = demo.config
         client = demo.service.backends._client
-        # a second, fresh service over the same database file = a restart
+        # a second, fresh service over the same database = a restart
         restarted = await CommandService.create(config, http_client=client)
         try:
             link = await restarted.linked_extension("carol")
@@ -44,25 +126,28 @@ async def test_links_and_audit_survive_a_restart(tmp_path: Path) -> None:
             assert entries[-1].detail.startswith("PBXware") or entries[-1].detail
         finally:
             await restarted.aclose()
-    assert (tmp_path / "demo-state.db").is_file()
+    assert await state_db.persisted()
 
 
-async def test_every_action_is_committed_at_once(tmp_path: Path) -> None:
+async def test_every_action_is_committed_at_once(
+    state_db: StateDb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """A killed process loses nothing: each audited action is on disk before the reply."""
-    async with start_demo(state_dir=tmp_path, loopback=False) as demo:
+    async with demo_on(state_db, tmp_path, monkeypatch) as demo:
         await demo.run("dnd on", USER)
-        # read the file with a separate, plain sqlite3 connection while the service runs
-        with sqlite3.connect(tmp_path / "demo-state.db") as db:
-            rows = db.execute(
-                "select user_id, action, target, outcome from switchboard_audit"
-            ).fetchall()
+        # read the database over a separate connection while the service runs
+        rows = await state_db.fetch(
+            "select user_id, action, target, outcome from switchboard_audit"
+        )
         bob = await demo.service.linked_extension(USER)
         assert bob is not None
         assert (USER, "dnd on", bob.extension, "success") in rows
 
 
-async def test_reads_are_not_audited(tmp_path: Path) -> None:
-    async with start_demo(state_dir=tmp_path, loopback=False) as demo:
+async def test_reads_are_not_audited(
+    state_db: StateDb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with demo_on(state_db, tmp_path, monkeypatch) as demo:
         before = len(await demo.service.store.audit_entries(1000))
         for text in ("status", "whoami", "help", "calls", "flow list"):
             await demo.run(text)
@@ -84,10 +169,8 @@ async def test_unusable_database_url_is_a_config_error(tmp_path: Path) -> None:
         await StateStore.open(f"sqlite+aiosqlite:///{blocker}/sub/state.db")
 
 
-async def test_link_cache_is_invalidated_by_writes(tmp_path: Path) -> None:
-    store = await StateStore.open(
-        f"sqlite+aiosqlite:///{tmp_path / 's.db'}", link_cache_seconds=60
-    )
+async def test_link_cache_is_invalidated_by_writes(state_db: StateDb) -> None:
+    store = await StateStore.open(state_db.url, link_cache_seconds=60)
     try:
         assert await store.links("u") == []
         await store.set_link("u", "office", "201", linked_by="admin")
@@ -97,3 +180,68 @@ async def test_link_cache_is_invalidated_by_writes(tmp_path: Path) -> None:
         assert await store.links("u") == []
     finally:
         await store.aclose()
+
+
+async def test_two_workers_start_and_write_at_the_same_time(
+    state_db: StateDb,
+) -> None:
+    """Two Slack workers = two stores on one database, starting and writing at once."""
+    # Both start on a fresh database: both try to create the tables.
+    first, second = await asyncio.gather(
+        StateStore.open(state_db.url, link_cache_seconds=0),
+        StateStore.open(state_db.url, link_cache_seconds=0),
+    )
+    try:
+        writes = [
+            worker.audit(entry(name, f"dnd on {i}"))
+            for i in range(10)
+            for worker, name in ((first, "ann"), (second, "ben"))
+        ]
+        await asyncio.gather(*writes)
+        entries = await first.audit_entries(1000)
+        assert len(entries) == 20
+        assert {(e.user_id, e.action) for e in entries} == {
+            (name, f"dnd on {i}") for i in range(10) for name in ("ann", "ben")
+        }
+        assert [e.user_id for e in await second.audit_entries(1000)] == [
+            e.user_id for e in entries
+        ]
+        # An admin links carol from both workers at the same moment: the last one
+        # wins and neither fails.
+        for round_ in range(3):
+            await asyncio.gather(
+                first.set_link("carol", "office", f"20{round_}", linked_by="ann"),
+                second.set_link("carol", "office", f"30{round_}", linked_by="ben"),
+            )
+            seen_by_first = [
+                (lk.extension, lk.linked_by) for lk in await first.links("carol")
+            ]
+            assert seen_by_first in (
+                [(f"20{round_}", "ann")],
+                [(f"30{round_}", "ben")],
+            )
+            assert [
+                (lk.extension, lk.linked_by) for lk in await second.links("carol")
+            ] == seen_by_first
+    finally:
+        await first.aclose()
+        await second.aclose()
+
+
+async def test_another_workers_link_changes_are_seen_after_the_cache(
+    state_db: StateDb,
+) -> None:
+    writer = await StateStore.open(state_db.url, link_cache_seconds=0)
+    reader = await StateStore.open(state_db.url, link_cache_seconds=0.2)
+    try:
+        assert await reader.links("dan") == []
+        await writer.set_link("dan", "office", "204", linked_by="admin")
+        await asyncio.sleep(0.25)  # longer than the reader's link cache
+        assert [lk.extension for lk in await reader.links("dan")] == ["204"]
+        assert await reader.users_linked_to("office", "204") == ["dan"]
+        assert await writer.delete_links("dan", "office") == 1
+        await asyncio.sleep(0.25)
+        assert await reader.links("dan") == []
+    finally:
+        await writer.aclose()
+        await reader.aclose()
