@@ -281,7 +281,7 @@ COMMANDS: dict[str, CommandSpec] = {
             "forward",
             ("forward NUMBER|off [EXT]",),
             "Forward all calls to a number, or stop forwarding.",
-            ("forward +4512345678", "forward off"),
+            ("forward +4570305050", "forward off"),
             (Capability.FORWARD,),
         ),
         _spec(

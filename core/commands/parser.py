@@ -93,7 +93,7 @@ def tokenize(text: str) -> list[str]:
     for raw in _TOKEN_RE.findall(text):
         token = raw
         if raw.startswith("<tel:"):
-            # Slack turns phone numbers into <tel:+4512345678|+45 12 34 56 78>.
+            # Slack turns phone numbers into <tel:+4570305050|+45 70 30 50 50>.
             token = raw[5:-1].split("|", 1)[0]
         tokens.append(token)
     return tokens
@@ -245,11 +245,11 @@ def _presence(args: list[str]) -> Command:
 
 def _forward(args: list[str]) -> Command:
     if not args:
-        msg = "'forward' needs a number, or 'off' (like: forward +4512345678)."
+        msg = "'forward' needs a number, or 'off' (like: forward +4570305050)."
         raise CommandSyntaxError(msg, command="forward")
     number = None if args[0].lower() == "off" else parse_number(args[0], "forward")
     if len(args) > 2:
-        msg = "Too many words: write the number without spaces, like forward +4512345678 201."
+        msg = "Too many words: write the number without spaces, like forward +4570305050 201."
         raise CommandSyntaxError(msg, command="forward")
     return ForwardCommand(number, _optional_extension(args[1:], "forward"))
 

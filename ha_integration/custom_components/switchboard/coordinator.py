@@ -23,7 +23,7 @@ from core.redaction import get_logger
 
 from .const import CONF_EXTENSIONS, CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL, DOMAIN
 from .events import diff_calls, event_data
-from .polling import polling_interval
+from .polling import polling_interval, quota_spent
 
 if TYPE_CHECKING:
     from collections.abc import Iterable
@@ -138,16 +138,27 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         self.wanted = frozenset(entry.options.get(CONF_EXTENSIONS, ()))
         # The PBX's device in the registry, parent of every extension's device.
         self.account_device_id: str | None = None
-        self._requests_per_refresh = 1
+        # PBX requests one refresh takes: at least one per backend call, more where
+        # the vendor's quota shows it (see quota_spent).
+        self.refresh_cost = 1
+        self._calls_made = 1
         self._swept: tuple[frozenset[str], ...] | None = None
 
     async def _async_update_data(self) -> SwitchboardData:
         """Fetch everything the PBX supports, one vendor call per kind of data."""
+        quota_before = self.backend.rate_limit
         try:
             data = await self._fetch()
         except SwitchboardError as err:
             self._slow_down()
             raise update_error(err) from err
+        spent = quota_spent(quota_before, self.backend.rate_limit)
+        if spent is not None:
+            # What the vendor counted (it includes any action that ran meanwhile,
+            # which errs on the side of polling less).
+            self.refresh_cost = max(spent, self._calls_made)
+        else:
+            self.refresh_cost = max(self._calls_made, self.refresh_cost)
         self._slow_down()
         if self.data is not None:
             self._fire_call_events(self.data, data)
@@ -172,13 +183,13 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         if backend.supports(Capability.LIVE_CALLS):
             calls = await backend.list_calls()
             calls_made += 1
-        self._requests_per_refresh = calls_made
+        self._calls_made = calls_made
         return build_data(statuses, flows, office_hours, calls, self.wanted)
 
     def _slow_down(self) -> None:
         """Stretch the polling interval when the vendor's quota runs low."""
         interval = polling_interval(
-            self.base_interval, self.backend.rate_limit, self._requests_per_refresh
+            self.base_interval, self.backend.rate_limit, self.refresh_cost
         )
         if interval != self.update_interval:
             _LOGGER.debug(

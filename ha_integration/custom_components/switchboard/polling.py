@@ -25,6 +25,25 @@ QUOTA_RESERVE_FRACTION = 0.1
 MAX_INTERVAL = timedelta(seconds=MAX_SCAN_INTERVAL_SECONDS)
 
 
+def quota_spent(
+    before: RateLimitState | None, after: RateLimitState | None
+) -> int | None:
+    """Return the requests the quota says were spent between two of its readings.
+
+    A backend call can take several HTTP requests (Telphin reads each extension's
+    phone separately), so counting calls would underestimate a refresh; the vendor's
+    own count does not. ``None`` when the readings cannot say: one is missing, or
+    the window reset in between (more left after than before).
+    """
+    if before is None or after is None:
+        return None
+    if before.remaining is None or after.remaining is None:
+        return None
+    if after.remaining > before.remaining:
+        return None
+    return before.remaining - after.remaining
+
+
 def polling_interval(
     base: timedelta, quota: RateLimitState | None, cost: int
 ) -> timedelta:

@@ -1,4 +1,4 @@
-"""Actions: dial (within the dial rules), record, set DND (optionally for a while), forward."""
+"""Actions: dial and forward (within the dial rules), record, set DND (optionally for a while)."""
 
 from __future__ import annotations
 
@@ -160,7 +160,16 @@ async def _forward(target: ActionTarget) -> ServiceResponse:
     backend = target.coordinator.backend
     backend.require(Capability.FORWARD)
     raw = (target.call.data.get(ATTR_NUMBER) or "").strip()
-    number = _phone_number(raw, ATTR_NUMBER) if raw else None
+    number = None
+    if raw:
+        # Forwarding sends every caller to the number, at the account's cost: the
+        # same destination rules as dial apply (no premium-rate, no emergency...).
+        # The dial rate limit does not: a forward places no call by itself.
+        rules = target.call.hass.data[DATA_DIAL_RULES]
+        destination = await rules.check_destination(
+            target.coordinator, _phone_number(raw, ATTR_NUMBER)
+        )
+        number = destination.number
     status = await backend.set_forward(await target.extension_id(), number)
     target.show(status)
     return None
