@@ -1,4 +1,4 @@
-"""switchboard.dial obeys the core's dial rules: destinations, calls abroad, rate limit.
+"""switchboard.dial and .forward obey the core's dial rules: destinations, abroad, rate.
 
 Real Home Assistant, real vendor emulators: a refused call must not reach the PBX at
 all, so the tests check the emulator's request log, not only the error.
@@ -88,16 +88,17 @@ async def refused(
             "112",
             "dial_emergency",
             (
-                "112 is an emergency number. Switchboard never calls emergency "
-                "services from Home Assistant: call it from a phone directly"
+                "112 is an emergency number. Switchboard never calls or forwards "
+                "to emergency services from Home Assistant: call it from a phone "
+                "directly"
             ),
         ),
         (
             "+45 90 12 34 56",
             "dial_premium_rate",
             (
-                "+4590123456 is a premium-rate number. Switchboard never dials "
-                "those, because they are charged at a high rate"
+                "+4590123456 is a premium-rate number. Switchboard never calls or "
+                "forwards to those, because they are charged at a high rate"
             ),
         ),
         (
@@ -105,8 +106,8 @@ async def refused(
             "+49 180 12345",
             "dial_shared_cost",
             (
-                "+4918012345 is a shared-cost number. Switchboard never dials "
-                "those, because the caller pays part of the cost"
+                "+4918012345 is a shared-cost number. Switchboard never calls or "
+                "forwards to those, because the caller pays part of the cost"
             ),
         ),
         (
@@ -331,3 +332,65 @@ async def test_rate_limit_trips_and_recovers(
     assert str(err).endswith("Try again in 15 s")
     freezer.tick(16)
     assert (await dial(hass, init_integration, caller, NATIONAL))["call_id"]
+
+
+@pytest.fixture
+async def forwarder(backend: PbxBackend) -> str:
+    """An extension whose calls get forwarded (vendors that can forward only)."""
+    if not backend.supports(Capability.FORWARD):
+        pytest.skip("this vendor cannot forward calls")
+    return await first_extension(backend)
+
+
+async def forward(
+    hass: HomeAssistant, entry: MockConfigEntry, extension: str, number: str
+) -> None:
+    await call(hass, "forward", entry, extension=extension, number=number)
+
+
+@pytest.mark.parametrize(
+    ("number", "key"),
+    [
+        ("+45 90 12 34 56", "dial_premium_rate"),
+        ("+49 180 12345", "dial_shared_cost"),
+        ("112", "dial_emergency"),
+        (ABROAD, "dial_abroad"),
+    ],
+)
+async def test_forward_obeys_the_destination_rules(  # noqa: PLR0917 - pytest fixtures
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    backend: PbxBackend,
+    emulator: Emulator,
+    forwarder: str,
+    number: str,
+    key: str,
+) -> None:
+    """Forwarding every caller to a premium-rate number is refused like dialling it.
+
+    The PBX is not asked and the extension's forwarding stays as it was.
+    """
+    extension_id = (await backend.find_extension(forwarder)).id
+    was = (await backend.get_status(extension_id)).forward_to
+    before = emulator.request_count()
+    with pytest.raises(ServiceValidationError) as caught:
+        await forward(hass, init_integration, forwarder, number)
+    assert caught.value.translation_key == key
+    assert emulator.request_count() == before
+    assert (await backend.get_status(extension_id)).forward_to == was
+
+
+async def test_forward_sends_the_checked_number(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    backend: PbxBackend,
+    forwarder: str,
+) -> None:
+    """A national number typed without +45 is forwarded with its country code; the
+    dial rate limit does not count forwards (they place no call)."""
+    extension_id = (await backend.find_extension(forwarder)).id
+    for _ in range(LIMIT + 1):
+        await forward(hass, init_integration, forwarder, "70 30 50 50")
+    forwarded = (await backend.get_status(extension_id)).forward_to
+    assert forwarded is not None
+    assert NATIONAL[1:] in forwarded

@@ -63,6 +63,40 @@ def test_unbelievable_reset_is_capped() -> None:
     assert interval(quota) == 3600
 
 
+def spent(before: int | None, after: int | None) -> int | None:
+    from custom_components.switchboard.polling import quota_spent  # noqa: PLC0415
+
+    def reading(remaining: int | None) -> RateLimitState:
+        return RateLimitState(limit=400, remaining=remaining, reset_seconds=600)
+
+    return quota_spent(reading(before), reading(after))
+
+
+def test_quota_spent_reads_the_vendors_count() -> None:
+    """The drop in what is left is what a refresh cost, whatever the call count."""
+    assert spent(300, 274) == 26
+    assert spent(300, 300) == 0
+    # The window reset in between, or the vendor did not say: unknown.
+    assert spent(3, 399) is None
+    assert spent(None, 200) is None
+    assert spent(300, None) is None
+
+
+@pytest.mark.parametrize("vendor", ["telphin"])
+async def test_refresh_cost_counts_http_requests_not_calls(
+    hass: HomeAssistant,
+    emulator: Emulator,
+    init_integration: MockConfigEntry,
+) -> None:
+    """Telphin reads each phone apart: the quota's count, not four calls, is used."""
+    coordinator = init_integration.runtime_data.coordinator
+    before = emulator.request_count()
+    await coordinator.async_refresh()
+    made = emulator.request_count() - before
+    assert made > 4  # more HTTP requests than backend calls
+    assert coordinator.refresh_cost == made
+
+
 @pytest.mark.parametrize("vendor", ["telphin"])
 async def test_telphin_polling_never_hits_the_quota(
     hass: HomeAssistant,

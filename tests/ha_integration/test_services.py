@@ -98,7 +98,7 @@ async def test_unknown_extension(
     service, data = (
         ("set_dnd", {"enabled": True})
         if backend.supports(Capability.DND)
-        else ("forward", {"number": "+4512345678"})
+        else ("forward", {"number": "+4570305050"})
     )
     with pytest.raises(ServiceValidationError) as caught:
         await call(hass, service, init_integration, extension="99999", **data)
@@ -230,16 +230,16 @@ async def test_forward(
                 "forward",
                 init_integration,
                 extension=number,
-                number="+4512345678",
+                number="+4570305050",
             )
         assert str(caught.value) == backend.unsupported(Capability.FORWARD).message
         return
     await call(
-        hass, "forward", init_integration, extension=number, number="+45 12 34 56 78"
+        hass, "forward", init_integration, extension=number, number="+45 70 30 50 50"
     )
     forwarded = (await backend.get_status(status.extension.id)).forward_to
     assert forwarded is not None
-    assert forwarded.endswith("12345678")
+    assert forwarded.endswith("70305050")
     await call(hass, "forward", init_integration, extension=number)
     assert (await backend.get_status(status.extension.id)).forward_to is None
 
@@ -254,7 +254,7 @@ async def test_pbx_failure_is_a_translated_error(
     service, data = (
         ("set_dnd", {"enabled": True})
         if backend.supports(Capability.DND)
-        else ("forward", {"number": "+4512345678"})
+        else ("forward", {"number": "+4570305050"})
     )
     number = await first_extension(backend)
     emulator.faults.server_errors = -1

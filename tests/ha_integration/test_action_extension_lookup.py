@@ -1,4 +1,4 @@
-"""Defects found in review: an action must act on the extension the user named."""
+"""An action must act on the extension the user named."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Defects found in review: Slack escaping, dialling policy, audit of every change."""
+"""Regressions: Slack escaping, dialling policy, audit of every change."""
 
 from __future__ import annotations
 

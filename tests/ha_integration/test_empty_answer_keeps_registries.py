@@ -1,4 +1,4 @@
-"""Defect found in review: one empty answer must not wipe the registries.
+"""One empty answer must not wipe the registries.
 
 MiRTA's proxy answers "no rows" and some failures alike, with HTTP 200 and an
 empty body. One such answer while polling read as "the PBX has no extensions

@@ -1,4 +1,4 @@
-"""Defects found in review: the demo never acts as someone the user did not name."""
+"""The demo never acts as someone the user did not name."""
 
 from __future__ import annotations
 

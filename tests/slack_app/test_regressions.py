@@ -1,4 +1,4 @@
-"""Defects found in review: PBX text in the App Home, long answers in Block Kit."""
+"""Regressions: PBX text in the App Home, long answers in Block Kit."""
 
 from __future__ import annotations
 
