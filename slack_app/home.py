@@ -35,16 +35,17 @@ async def publish_home(
     try:
         status, supports = await board.service.extension_status(actor)
         if status is None:
-            # No status means "not linked" or "the PBX did not answer"; only
+            # No status means "not linked" or "this PBX shows no statuses"; only
             # the first should ask the user to link themselves.
             link = await board.service.linked_extension(actor.user_id)
             if link is not None:
                 problem = (
-                    f"Could not read extension {link.extension} from the PBX just now. "
-                    "Press Refresh to try again."
+                    f"You are linked to extension {link.extension}, but this PBX "
+                    "does not show extension statuses."
                 )
     except SwitchboardError as err:
-        problem = friendly_error(err)
+        # Why matters: bad credentials need an admin, a timeout only a retry.
+        problem = f"Could not read your extension. {friendly_error(err)}"
     view = build_home_view(status, supports, notice=notice, problem=problem)
     try:
         await client.views_publish(user_id=actor.user_id, view=view)

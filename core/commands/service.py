@@ -228,8 +228,12 @@ class CommandService:
     ) -> tuple[ExtensionStatus | None, frozenset[Capability]]:
         """Return the actor's extension status and what their PBX supports.
 
-        The status is ``None`` when the actor is not linked or the PBX cannot be
-        reached (logged); this never raises for those.
+        The status is ``None`` when the actor is not linked, or their PBX cannot
+        show statuses.
+
+        Raises:
+            SwitchboardError: The PBX failed (refused our credentials, timed out...);
+                the caller says why, in plain words.
         """
         links = await self.links(actor.user_id)
         try:
@@ -247,7 +251,7 @@ class CommandService:
             _LOGGER.warning(
                 "Cannot read the status of %s on %s: %s", link.extension, name, err
             )
-            return None, backend.capabilities
+            raise
 
     # -- commands ----------------------------------------------------------------
 

@@ -232,8 +232,21 @@ async def test_app_home_says_when_the_pbx_cannot_be_read(rig: Rig) -> None:
     )
     [published] = await rig.slack.wait_for("views.publish")
     text = json.dumps(published.body)
-    assert "Could not read extension" in text
+    assert "Could not read your extension. The PBX" in text
     assert "not linked" not in text
+    assert "pbx_home_refresh" in text
+
+
+async def test_app_home_says_the_pbx_refused_our_credentials(rig: Rig) -> None:
+    """Not a vague "try again": bad credentials need an admin, and it says so."""
+    rig.emulator.faults.bad_credentials = True
+    await rig.event(
+        {"type": "app_home_opened", "user": USER, "tab": "home", "event_ts": "1.1"}
+    )
+    [published] = await rig.slack.wait_for("views.publish")
+    text = json.dumps(published.body)
+    assert "The PBX refused our credentials" in text
+    assert "admin" in text
     assert "pbx_home_refresh" in text
 
 

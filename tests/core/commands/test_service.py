@@ -6,17 +6,17 @@ import asyncio
 import logging
 from typing import TYPE_CHECKING
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from core.capabilities import Capability
 from core.commands import COMMANDS, Actor, CommandService, Outcome, Reply, Surface
 from core.demo import ADMIN, USER, start_demo
+from core.errors import SwitchboardAuthError
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    import pytest
 
     from core.demo import Demo
 
@@ -274,6 +274,14 @@ async def test_extension_status_for_app_home(demo: Demo) -> None:
     assert Capability.STATUS in supports
     nobody, _ = await demo.service.extension_status(Actor("nobody"))
     assert nobody is None
+
+
+async def test_extension_status_raises_why_the_pbx_failed(demo: Demo) -> None:
+    """The App Home must be able to say why: the error is not swallowed."""
+    for emulator in demo.emulators.values():
+        emulator.faults.bad_credentials = True
+    with pytest.raises(SwitchboardAuthError):
+        await demo.service.extension_status(demo.users[ADMIN])
 
 
 async def test_link_by_email(demo: Demo) -> None:
