@@ -44,24 +44,48 @@ _BEARER_RE = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
 # A registered secret shorter than this is too likely to match ordinary text.
 _MIN_SECRET_LENGTH = 4
 
+# Credentials from the configuration: kept for the life of the process.
 _secrets: set[str] = set()
+# Session tokens the vendors hand out (TelecomX every 15 min, Telphin hourly): only
+# the newest are kept. An expired token opens nothing, and an ever-growing list
+# would slow every log line of a process that runs for months.
+MAX_SESSION_TOKENS = 256
+_tokens: dict[str, None] = {}  # insertion-ordered: the oldest first
+# Longest first, so that a secret containing another is blanked whole; rebuilt
+# only when a secret is added, not for every log line.
+_ordered: tuple[str, ...] = ()
 _lock = threading.Lock()
 # Filters apply only to records created on the logger itself, not its children:
 # httpx logs every request URL on exactly "httpx"; our modules use get_logger().
 _LOGGERS = ("httpx", "httpcore")
 
 
-def register_secret(value: str | None) -> None:
-    """Remember a secret so that :func:`redact_text` blanks it everywhere."""
-    if value and len(value) >= _MIN_SECRET_LENGTH:
-        with _lock:
+def register_secret(value: str | None, *, session_token: bool = False) -> None:
+    """Remember a secret so that :func:`redact_text` blanks it everywhere.
+
+    Args:
+        value: The secret; values shorter than four characters are ignored.
+        session_token: A token the vendor renews; only the newest
+            :data:`MAX_SESSION_TOKENS` of those are remembered.
+    """
+    global _ordered  # noqa: PLW0603 - one registry per process, by design
+    if not value or len(value) < _MIN_SECRET_LENGTH:
+        return
+    with _lock:
+        if value in _secrets or value in _tokens:
+            return
+        if session_token:
+            _tokens[value] = None
+            while len(_tokens) > MAX_SESSION_TOKENS:
+                del _tokens[next(iter(_tokens))]
+        else:
             _secrets.add(value)
+        _ordered = tuple(sorted(_secrets | _tokens.keys(), key=len, reverse=True))
 
 
 def redact_text(text: str) -> str:
     """Blank every registered secret, secret-looking parameter and bearer token."""
-    with _lock:
-        secrets = sorted(_secrets, key=len, reverse=True)
+    secrets = _ordered  # an immutable snapshot: no lock needed to read it
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, MASK)

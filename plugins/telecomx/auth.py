@@ -124,7 +124,7 @@ class LoginAuth(TokenAuth):
             what="login answer",
         )
         token = result.token.get_secret_value()
-        register_secret(token)
+        register_secret(token, session_token=True)
         minutes = result.expires_in_minutes
         persistent = minutes == PERSISTENT_TOKEN_MINUTES
         self.logins += 1

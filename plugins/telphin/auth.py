@@ -96,7 +96,7 @@ class TelphinAuth:
             what="token answer",
         )
         value = answer.access_token.get_secret_value()
-        register_secret(value)
+        register_secret(value, session_token=True)
         lifetime = answer.expires_in or TOKEN_FALLBACK_TTL_S
         early = min(TOKEN_RENEW_EARLY_S, lifetime / 2)
         self.fetches += 1

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import logging
 
-from core.redaction import MASK, get_logger, redact_text, redact_url, register_secret
+from core.redaction import (
+    MASK,
+    MAX_SESSION_TOKENS,
+    get_logger,
+    redact_text,
+    redact_url,
+    register_secret,
+)
 
 
 def test_secret_query_parameters_are_blanked() -> None:
@@ -21,6 +28,28 @@ def test_registered_secrets_are_blanked_anywhere() -> None:
         redact_text("the password is hunter2-very-secret!")
         == f"the password is {MASK}!"
     )
+
+
+def test_a_secret_containing_another_is_blanked_whole() -> None:
+    register_secret("tok-1234")
+    register_secret("tok-1234-and-more")
+    assert redact_text("x tok-1234-and-more y") == f"x {MASK} y"
+
+
+def test_session_tokens_are_bounded_configured_secrets_are_not() -> None:
+    """A process renewing tokens for months keeps a bounded list to scan.
+
+    The newest tokens (the live ones) are always blanked; configured credentials
+    are never forgotten, however many tokens come after them.
+    """
+    register_secret("configured-api-key-0001")
+    tokens = [f"session-token-{i:06d}" for i in range(MAX_SESSION_TOKENS * 3)]
+    for token in tokens:
+        register_secret(token, session_token=True)
+    assert redact_text(tokens[-1]) == MASK
+    assert redact_text(tokens[-MAX_SESSION_TOKENS]) == MASK
+    assert redact_text(tokens[0]) == tokens[0]  # long expired, forgotten
+    assert redact_text("key configured-api-key-0001") == f"key {MASK}"
 
 
 def test_bearer_tokens_are_blanked() -> None:
