@@ -219,7 +219,8 @@ async def _call(ctx: Context, cmd: CallCommand) -> Result:
     destination = ctx.policy.check_destination(
         cmd.number, internal_numbers=await ctx.directory.numbers(), pbx_name=ctx.vendor
     )
-    ctx.policy.check_dial_rate(ctx.actor)
+    # Counted in the state database: workers sharing it share the limit.
+    await ctx.policy.check_dial_rate(ctx.actor, ctx.store)
     result = await ctx.backend.dial(extension.id, destination.number)
     data = {
         "from": extension.number,

@@ -6,7 +6,9 @@
   internal extensions and national numbers are fine, premium-rate and shared-cost
   numbers never, international numbers only with ``policy.allow_international``.
 * Click-to-dial is limited per user and minute (``policy.dial_limit_per_minute``),
-  so a script or a stuck button cannot run up a phone bill.
+  so a script or a stuck button cannot run up a phone bill. The count lives in a
+  :class:`DialCounter`: in memory by default, in the state database for commands,
+  so that Slack workers sharing a database share the count.
 
 Every refusal is a :class:`~core.errors.SwitchboardPolicyError` whose message is a
 sentence the user can act on. Refusals of a destination or a dial are the subclass
@@ -21,7 +23,7 @@ import time
 from collections import defaultdict, deque
 from dataclasses import dataclass
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 import phonenumbers
 from phonenumbers import PhoneNumberType, shortnumberinfo
@@ -94,6 +96,42 @@ _REFUSAL_OF_TYPE = {
 }
 
 
+class DialCounter(Protocol):
+    """Where dials are counted for the rate limit."""
+
+    async def count_dial(
+        self, user_id: str, *, limit: int, window: float
+    ) -> float | None:
+        """Count one dial of ``user_id``, unless ``limit`` were counted already.
+
+        Returns:
+            ``None`` when the dial was counted; otherwise the seconds until the
+            oldest dial in the last ``window`` seconds leaves it.
+        """
+        ...
+
+
+class MemoryDialCounter:
+    """Dials counted in this process only (Home Assistant, tests)."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._dials: defaultdict[str, deque[float]] = defaultdict(deque)
+
+    async def count_dial(
+        self, user_id: str, *, limit: int, window: float
+    ) -> float | None:
+        """See :meth:`DialCounter.count_dial`."""
+        now = self._clock()
+        recent = self._dials[user_id]
+        while recent and now - recent[0] >= window:
+            recent.popleft()
+        if len(recent) >= limit:
+            return window - (now - recent[0])
+        recent.append(now)
+        return None
+
+
 @dataclass(frozen=True)
 class Destination:
     """A number that passed the destination policy.
@@ -120,8 +158,7 @@ class Policy:
     ) -> None:
         self.settings = settings
         self._admins = frozenset(settings.admins)
-        self._clock = clock
-        self._dials: defaultdict[str, deque[float]] = defaultdict(deque)
+        self._dials = MemoryDialCounter(clock)
 
     def is_admin(self, actor: Actor) -> bool:
         """Return whether ``actor`` is listed in ``policy.admins``."""
@@ -191,24 +228,28 @@ class Policy:
             )
         return Destination(number=e164, internal=False, kind=_kind_name(kind))
 
-    def check_dial_rate(self, actor: Actor) -> None:
+    async def check_dial_rate(
+        self, actor: Actor, counter: DialCounter | None = None
+    ) -> None:
         """Count one click-to-dial for ``actor``; refuse when over the limit.
+
+        Args:
+            actor: Who dials.
+            counter: Where to count; this policy's in-memory count by default.
 
         Raises:
             DialRefusedError: Too many calls in the last minute; says when
                 the next one is allowed.
         """
-        now = self._clock()
-        recent = self._dials[actor.user_id]
-        while recent and now - recent[0] >= RATE_WINDOW_SECONDS:
-            recent.popleft()
         limit = self.settings.dial_limit_per_minute
-        if len(recent) >= limit:
-            wait = max(1, math.ceil(RATE_WINDOW_SECONDS - (now - recent[0])))
+        wait = await (counter or self._dials).count_dial(
+            actor.user_id, limit=limit, window=RATE_WINDOW_SECONDS
+        )
+        if wait is not None:
+            seconds = max(1, math.ceil(wait))
             plural = "call" if limit == 1 else "calls"
-            msg = f"You can place {limit} {plural} a minute; try again in {wait} s."
-            raise DialRefusedError(msg, reason=Refusal.RATE_LIMIT, retry_after=wait)
-        recent.append(now)
+            msg = f"You can place {limit} {plural} a minute; try again in {seconds} s."
+            raise DialRefusedError(msg, reason=Refusal.RATE_LIMIT, retry_after=seconds)
 
 
 def _kind_name(kind: int) -> str:

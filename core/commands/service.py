@@ -8,7 +8,6 @@ input; anything unexpected is logged with its traceback and answered politely.
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Self
@@ -35,7 +34,6 @@ from core.errors import (
 from core.redaction import get_logger, redact_text
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
     from types import TracebackType
 
     import httpx
@@ -89,7 +87,6 @@ class CommandService:
         *,
         http_client: httpx.AsyncClient | None = None,
         link_cache_seconds: float = LINK_CACHE_SECONDS,
-        clock: Callable[[], float] = time.monotonic,
     ) -> Self:
         """Build the service: backends (lazily, one shared client), state, renderer.
 
@@ -97,7 +94,6 @@ class CommandService:
             config: The configuration.
             http_client: A client to share with every backend (not closed here).
             link_cache_seconds: How long a user's links are cached (0 disables).
-            clock: Monotonic clock for the dial rate limit (tests).
 
         Raises:
             SwitchboardConfigError: The state database cannot be opened.
@@ -109,7 +105,7 @@ class CommandService:
             config,
             backends=BackendPool(config, http_client),
             store=store,
-            policy=Policy(config.policy, clock=clock),
+            policy=Policy(config.policy),
             renderer=Renderer(config.templates_dir),
         )
 

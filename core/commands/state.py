@@ -1,4 +1,4 @@
-"""User links and the audit log, in SQLite by default (PostgreSQL by URL).
+"""User links, the audit log and the dial count, in SQLite by default (PostgreSQL by URL).
 
 SQLAlchemy 2 async: ``sqlite+aiosqlite:///path/state.db`` by default, or
 ``postgresql+asyncpg://...`` when several Slack workers share state. Tables are
@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import importlib
 import time
+import zlib
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -84,6 +85,16 @@ class _AuditRow(_Base):
     detail: Mapped[str] = mapped_column(Text, default="")
 
 
+class _DialRow(_Base):
+    """One click-to-dial, kept for the rate limit's window only."""
+
+    __tablename__ = "switchboard_dials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(128), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     """One audited action.
@@ -118,21 +129,27 @@ def _utc(value: datetime) -> datetime:
 
 # Any number (the same in every worker) naming the lock held while the tables are created.
 _CREATE_LOCK_ID = 0x5B_57A7E
+# The high half of the PostgreSQL lock that serialises one user's dial count.
+_DIAL_LOCK_NAMESPACE = 0x5B_57D1A1
 
 
-async def _lock_for_create(conn: AsyncConnection) -> None:
-    """Serialise table creation between workers starting on a fresh database.
+async def _write_lock(conn: AsyncConnection, lock_id: int) -> None:
+    """Serialise a read-then-write between workers, until the transaction ends.
 
-    Without it, two Slack workers (or the CLI and a worker) starting together both
-    see no tables, both create them, and the second fails to start.
+    PostgreSQL: an advisory lock named ``lock_id``, so that only that work waits.
+    SQLite: the database's write lock, taken before the reads (it waits up to the
+    busy timeout); SQLite has no finer lock.
     """
     backend = conn.dialect.name
     if backend == "postgresql":
-        # Held until this transaction (the CREATE TABLEs) commits.
-        await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({_CREATE_LOCK_ID})")
+        await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({lock_id})")
     elif backend == "sqlite":
-        # The write lock, taken before the existence checks (waits the busy timeout).
         await conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _dial_lock_id(user_id: str) -> int:
+    # Stable across processes (hash() is salted per process).
+    return (_DIAL_LOCK_NAMESPACE << 32) | zlib.crc32(user_id.encode())
 
 
 def normalise_url(url: str) -> str:
@@ -178,7 +195,9 @@ class StateStore:
                 # Once, at start-up: a blocking mkdir is fine here.
                 Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
             async with engine.begin() as conn:
-                await _lock_for_create(conn)
+                # Two workers starting together on a fresh database would both
+                # create the tables, and the second would fail to start.
+                await _write_lock(conn, _CREATE_LOCK_ID)
                 await conn.run_sync(_Base.metadata.create_all)
         except open_errors as err:
             await engine.dispose()
@@ -272,6 +291,41 @@ class StateStore:
                 )
             )
             return list(rows)
+
+    # -- dial count ----------------------------------------------------------
+
+    async def count_dial(
+        self, user_id: str, *, limit: int, window: float
+    ) -> float | None:
+        """Count one dial of ``user_id`` unless ``limit`` were counted already.
+
+        The rate limit's :class:`~core.commands.policy.DialCounter`, shared by every
+        worker on this database; a lock per user makes concurrent dials count one
+        by one. Wall-clock time, because the workers share no monotonic clock.
+
+        Returns:
+            ``None`` when counted; otherwise the seconds until a dial is allowed.
+        """
+        now = datetime.now(UTC)
+        async with self._session() as session, session.begin():
+            await _write_lock(await session.connection(), _dial_lock_id(user_id))
+            # Old dials of everyone go: the table holds one window at most.
+            await session.execute(
+                delete(_DialRow).where(_DialRow.at <= now - timedelta(seconds=window))
+            )
+            recent = list(
+                await session.scalars(
+                    select(_DialRow.at)
+                    .where(_DialRow.user_id == user_id)
+                    .order_by(_DialRow.at)
+                )
+            )
+            if len(recent) >= limit:
+                # Allowed again when enough of them have left the window.
+                oldest_to_leave = _utc(recent[len(recent) - limit])
+                return window - (now - oldest_to_leave).total_seconds()
+            session.add(_DialRow(user_id=user_id, at=now))
+        return None
 
     # -- audit ---------------------------------------------------------------
 

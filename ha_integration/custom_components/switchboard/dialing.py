@@ -130,7 +130,7 @@ class DialRules:
                 err, region=region, assumed=assumed, pbx=pbx_name, title=entry.title
             ) from err
 
-    def count_dial(self, coordinator: SwitchboardCoordinator) -> None:
+    async def count_dial(self, coordinator: SwitchboardCoordinator) -> None:
         """Count one dial of the account; refuse it when over the limit.
 
         Raises:
@@ -138,7 +138,7 @@ class DialRules:
         """
         entry = coordinator.config_entry
         try:
-            self._limiter.check_dial_rate(Actor(user_id=entry.entry_id))
+            await self._limiter.check_dial_rate(Actor(user_id=entry.entry_id))
         except DialRefusedError as err:
             raise ServiceValidationError(
                 translation_domain=DOMAIN,

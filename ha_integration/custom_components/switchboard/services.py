@@ -116,7 +116,7 @@ async def _dial(target: ActionTarget) -> ServiceResponse:
     destination = await rules.check_destination(target.coordinator, number)
     extension_id = await target.extension_id()
     # Counted last, so that only calls that reach the PBX use up the limit.
-    rules.count_dial(target.coordinator)
+    await rules.count_dial(target.coordinator)
     result = await backend.dial(extension_id, destination.number)
     return {"call_id": result.call_id, "message": result.message}
 

@@ -87,18 +87,18 @@ def test_default_region_decides_what_national_means() -> None:
         policy.check_destination("+4570305050")
 
 
-def test_dial_rate_limit_per_user_and_minute() -> None:
+async def test_dial_rate_limit_per_user_and_minute() -> None:
     now = [1000.0]
     policy = Policy(PolicySettings(dial_limit_per_minute=2), clock=lambda: now[0])
-    policy.check_dial_rate(ALICE)
-    policy.check_dial_rate(ALICE)
-    policy.check_dial_rate(BOB)  # another user has their own budget
+    await policy.check_dial_rate(ALICE)
+    await policy.check_dial_rate(ALICE)
+    await policy.check_dial_rate(BOB)  # another user has their own budget
     now[0] += 20
     with pytest.raises(SwitchboardPolicyError) as caught:
-        policy.check_dial_rate(ALICE)
+        await policy.check_dial_rate(ALICE)
     assert caught.value.message == "You can place 2 calls a minute; try again in 40 s."
     now[0] += 40
-    policy.check_dial_rate(ALICE)  # the oldest call left the window
+    await policy.check_dial_rate(ALICE)  # the oldest call left the window
 
 
 @pytest.mark.parametrize(
@@ -121,12 +121,12 @@ def test_refusals_name_their_rule(number: str, reason: Refusal, country: str) ->
         assert caught.value.country == country
 
 
-def test_rate_limit_refusal_carries_the_wait() -> None:
+async def test_rate_limit_refusal_carries_the_wait() -> None:
     now = [1000.0]
     policy = Policy(PolicySettings(dial_limit_per_minute=1), clock=lambda: now[0])
-    policy.check_dial_rate(ALICE)
+    await policy.check_dial_rate(ALICE)
     now[0] += 15
     with pytest.raises(DialRefusedError) as caught:
-        policy.check_dial_rate(ALICE)
+        await policy.check_dial_rate(ALICE)
     assert caught.value.reason is Refusal.RATE_LIMIT
     assert caught.value.retry_after == 45

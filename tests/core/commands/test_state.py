@@ -245,3 +245,52 @@ async def test_another_workers_link_changes_are_seen_after_the_cache(
     finally:
         await writer.aclose()
         await reader.aclose()
+
+
+async def test_workers_on_one_database_share_the_dial_limit(
+    state_db: StateDb,
+) -> None:
+    """Two Slack workers count one user's dials together, also when simultaneous.
+
+    Five dials at once against a limit of three: exactly three are counted,
+    whichever worker each lands on; the refusals say how long to wait.
+    """
+    first = await StateStore.open(state_db.url, link_cache_seconds=0)
+    second = await StateStore.open(state_db.url, link_cache_seconds=0)
+    try:
+        answers = await asyncio.gather(
+            *(
+                worker.count_dial("erin", limit=3, window=60)
+                for worker in (first, second, first, second, first)
+            )
+        )
+        assert answers.count(None) == 3
+        waits = [a for a in answers if a is not None]
+        assert len(waits) == 2
+        assert all(55 < wait <= 60 for wait in waits)
+        # Another user has a budget of their own.
+        assert await second.count_dial("finn", limit=3, window=60) is None
+        rows = await state_db.fetch(
+            "SELECT user_id, COUNT(*) FROM switchboard_dials GROUP BY user_id "
+            "ORDER BY user_id"
+        )
+        assert [tuple(r) for r in rows] == [("erin", 3), ("finn", 1)]
+    finally:
+        await first.aclose()
+        await second.aclose()
+
+
+async def test_dials_leave_the_count_after_the_window(state_db: StateDb) -> None:
+    """Once the window has passed, dials are allowed again and the rows are gone."""
+    store = await StateStore.open(state_db.url, link_cache_seconds=0)
+    try:
+        assert await store.count_dial("gus", limit=1, window=0.2) is None
+        wait = await store.count_dial("gus", limit=1, window=0.2)
+        assert wait is not None
+        assert 0 < wait <= 0.2
+        await asyncio.sleep(0.25)
+        assert await store.count_dial("gus", limit=1, window=0.2) is None
+        rows = await state_db.fetch("SELECT COUNT(*) FROM switchboard_dials")
+        assert rows[0][0] == 1  # the expired dial was removed, the new one kept
+    finally:
+        await store.aclose()

@@ -1,6 +1,6 @@
 """The state tests of test_state.py again, on a real PostgreSQL server.
 
-The design promises that links and the audit log work unchanged on PostgreSQL
+The design promises that links, the audit log and the dial count work unchanged on PostgreSQL
 when several Slack workers share state: only the URL changes. The tests imported
 below are collected here a second time, and this module's ``state_db`` fixture
 (a fresh database on the server, dropped afterwards) replaces the SQLite one.
@@ -23,11 +23,13 @@ from core.commands.state import StateStore
 from core.errors import SwitchboardConfigError
 from tests.core.commands.test_state import (  # noqa: F401 - collected again, on PostgreSQL
     test_another_workers_link_changes_are_seen_after_the_cache,
+    test_dials_leave_the_count_after_the_window,
     test_every_action_is_committed_at_once,
     test_link_cache_is_invalidated_by_writes,
     test_links_and_audit_survive_a_restart,
     test_reads_are_not_audited,
     test_two_workers_start_and_write_at_the_same_time,
+    test_workers_on_one_database_share_the_dial_limit,
 )
 
 if TYPE_CHECKING:
@@ -69,7 +71,11 @@ class PostgresDb:
         tables = await self.fetch(
             "select tablename from pg_tables where tablename like 'switchboard_%'"
         )
-        return {t for (t,) in tables} == {"switchboard_links", "switchboard_audit"}
+        return {t for (t,) in tables} == {
+            "switchboard_links",
+            "switchboard_audit",
+            "switchboard_dials",
+        }
 
 
 @pytest.fixture
