@@ -306,9 +306,11 @@ class StateStore:
         Returns:
             ``None`` when counted; otherwise the seconds until a dial is allowed.
         """
-        now = datetime.now(UTC)
         async with self._session() as session, session.begin():
             await _write_lock(await session.connection(), _dial_lock_id(user_id))
+            # Read once the lock is held: a dial counted while this one waited
+            # must not look as if it came after "now".
+            now = datetime.now(UTC)
             # Old dials of everyone go: the table holds one window at most.
             await session.execute(
                 delete(_DialRow).where(_DialRow.at <= now - timedelta(seconds=window))

@@ -267,7 +267,7 @@ async def test_workers_on_one_database_share_the_dial_limit(
         assert answers.count(None) == 3
         waits = [a for a in answers if a is not None]
         assert len(waits) == 2
-        assert all(55 < wait <= 60 for wait in waits)
+        assert all(50 < wait <= 60 for wait in waits), waits
         # Another user has a budget of their own.
         assert await second.count_dial("finn", limit=3, window=60) is None
         rows = await state_db.fetch(
@@ -284,12 +284,13 @@ async def test_dials_leave_the_count_after_the_window(state_db: StateDb) -> None
     """Once the window has passed, dials are allowed again and the rows are gone."""
     store = await StateStore.open(state_db.url, link_cache_seconds=0)
     try:
-        assert await store.count_dial("gus", limit=1, window=0.2) is None
-        wait = await store.count_dial("gus", limit=1, window=0.2)
+        # A window of a second: short for a test, long enough for a loaded CI box.
+        assert await store.count_dial("gus", limit=1, window=1.0) is None
+        wait = await store.count_dial("gus", limit=1, window=1.0)
         assert wait is not None
-        assert 0 < wait <= 0.2
-        await asyncio.sleep(0.25)
-        assert await store.count_dial("gus", limit=1, window=0.2) is None
+        assert 0 < wait <= 1.0
+        await asyncio.sleep(wait + 0.05)
+        assert await store.count_dial("gus", limit=1, window=1.0) is None
         rows = await state_db.fetch("SELECT COUNT(*) FROM switchboard_dials")
         assert rows[0][0] == 1  # the expired dial was removed, the new one kept
     finally:
