@@ -141,31 +141,30 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         # PBX requests one refresh takes: at least one per backend call, more where
         # the vendor's quota shows it (see quota_spent).
         self.refresh_cost = 1
-        self._calls_made = 1
         self._swept: tuple[frozenset[str], ...] | None = None
 
     async def _async_update_data(self) -> SwitchboardData:
         """Fetch everything the PBX supports, one vendor call per kind of data."""
         quota_before = self.backend.rate_limit
         try:
-            data = await self._fetch()
+            data, calls_made = await self._fetch()
         except SwitchboardError as err:
             self._slow_down()
             raise update_error(err) from err
+        # What the vendor counted (it includes any action that ran meanwhile, which
+        # errs on the side of polling less); the last estimate when it cannot say.
         spent = quota_spent(quota_before, self.backend.rate_limit)
-        if spent is not None:
-            # What the vendor counted (it includes any action that ran meanwhile,
-            # which errs on the side of polling less).
-            self.refresh_cost = max(spent, self._calls_made)
-        else:
-            self.refresh_cost = max(self._calls_made, self.refresh_cost)
+        self.refresh_cost = max(
+            calls_made, self.refresh_cost if spent is None else spent
+        )
         self._slow_down()
         if self.data is not None:
             self._fire_call_events(self.data, data)
         self._sweep_registries(data)
         return data
 
-    async def _fetch(self) -> SwitchboardData:
+    async def _fetch(self) -> tuple[SwitchboardData, int]:
+        """Return the data, and how many backend calls it took."""
         # Sequential on purpose: a rate-limited vendor counts every request anyway,
         # and one refresh every few seconds has no latency to win.
         backend = self.backend
@@ -183,8 +182,8 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         if backend.supports(Capability.LIVE_CALLS):
             calls = await backend.list_calls()
             calls_made += 1
-        self._calls_made = calls_made
-        return build_data(statuses, flows, office_hours, calls, self.wanted)
+        data = build_data(statuses, flows, office_hours, calls, self.wanted)
+        return data, calls_made
 
     def _slow_down(self) -> None:
         """Stretch the polling interval when the vendor's quota runs low."""
