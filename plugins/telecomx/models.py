@@ -154,33 +154,32 @@ class Phone(_Wire):
     new_rate_plan: str | None = Field(default=None, alias="newRatePlan")
 
 
-class NoAnswer(_Wire):
-    """``noAnswer``: what happens when nobody picks up."""
+class _CallerRouting(_Wire):
+    """Where an external, an internal and a mobile caller go (action, number, goto).
+
+    The seed gives ``noAnswer`` and ``busy`` the same nine fields as they are read;
+    their update bodies differ in the actions allowed (see ``NoAnswerUpdate``).
+    """
+
+    ext_action: str | None = Field(default=None, alias="extAction")
+    ext_number: str | None = Field(default=None, alias="extNumber")
+    ext_goto: Goto = Field(default=None, alias="extGoto")
+    int_action: str | None = Field(default=None, alias="intAction")
+    int_number: str | None = Field(default=None, alias="intNumber")
+    int_goto: Goto = Field(default=None, alias="intGoto")
+    mobile_action: str | None = Field(default=None, alias="mobileAction")
+    mobile_number: str | None = Field(default=None, alias="mobileNumber")
+    mobile_goto: Goto = Field(default=None, alias="mobileGoto")
+
+
+class NoAnswer(_CallerRouting):
+    """``noAnswer``: what happens when nobody picks up (after ``timeout`` s)."""
 
     timeout: int | None = None
-    ext_action: str | None = Field(default=None, alias="extAction")
-    ext_number: str | None = Field(default=None, alias="extNumber")
-    ext_goto: Goto = Field(default=None, alias="extGoto")
-    int_action: str | None = Field(default=None, alias="intAction")
-    int_number: str | None = Field(default=None, alias="intNumber")
-    int_goto: Goto = Field(default=None, alias="intGoto")
-    mobile_action: str | None = Field(default=None, alias="mobileAction")
-    mobile_number: str | None = Field(default=None, alias="mobileNumber")
-    mobile_goto: Goto = Field(default=None, alias="mobileGoto")
 
 
-class Busy(_Wire):
+class Busy(_CallerRouting):
     """``busy``: what happens when the extension is busy."""
-
-    ext_action: str | None = Field(default=None, alias="extAction")
-    ext_number: str | None = Field(default=None, alias="extNumber")
-    ext_goto: Goto = Field(default=None, alias="extGoto")
-    int_action: str | None = Field(default=None, alias="intAction")
-    int_number: str | None = Field(default=None, alias="intNumber")
-    int_goto: Goto = Field(default=None, alias="intGoto")
-    mobile_action: str | None = Field(default=None, alias="mobileAction")
-    mobile_number: str | None = Field(default=None, alias="mobileNumber")
-    mobile_goto: Goto = Field(default=None, alias="mobileGoto")
 
 
 class CallerId(_Wire):
