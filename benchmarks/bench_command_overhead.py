@@ -25,10 +25,10 @@ import httpx
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from core.commands import Actor, CommandService, Outcome  # noqa: E402
-from core.commands.render import table  # noqa: E402
-from core.demo import ADMIN, demo_config, demo_vendors  # noqa: E402
-from core.emulator import serve  # noqa: E402
+from switchboard.core.commands import Actor, CommandService, Outcome  # noqa: E402
+from switchboard.core.commands.render import table  # noqa: E402
+from switchboard.core.demo import ADMIN, demo_config, demo_vendors  # noqa: E402
+from switchboard.core.emulator import serve  # noqa: E402
 
 TARGET = 1.5
 

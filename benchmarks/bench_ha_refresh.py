@@ -40,8 +40,8 @@ from pytest_homeassistant_custom_component.common import (  # noqa: E402
     async_test_home_assistant,
 )
 
-from core.capabilities import Capability  # noqa: E402
-from core.registry import BUILTIN_PLUGINS, available_vendors  # noqa: E402
+from switchboard.core.capabilities import Capability  # noqa: E402
+from switchboard.core.registry import available_vendors, builtin_vendors  # noqa: E402
 
 if str(ROOT / "ha_integration/custom_components") not in custom_components.__path__:
     custom_components.__path__.insert(0, str(ROOT / "ha_integration/custom_components"))
@@ -152,7 +152,7 @@ async def main() -> int:
     logging.disable(logging.WARNING)
     vendors = available_vendors()
     rows = []
-    for name in BUILTIN_PLUGINS:
+    for name in builtin_vendors():
         if name not in vendors:
             continue
         small = await measure(vendors[name], SIZES[0])

@@ -39,12 +39,12 @@ from pydantic import SecretStr
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from core.demo import USER, demo_config
-from core.emulator import serve
-from core.registry import get_vendor
-from slack_app.app import create_app
-from slack_app.http_server import EVENTS_PATH, serve_http
-from slack_app.settings import SlackRuntime
+from switchboard.core.demo import USER, demo_config
+from switchboard.core.emulator import serve
+from switchboard.core.registry import get_vendor
+from switchboard.slack_app.app import create_app
+from switchboard.slack_app.http_server import EVENTS_PATH, serve_http
+from switchboard.slack_app.settings import SlackRuntime
 from tests.slack_app.fake_slack import FakeSlack, serve_fake_slack
 from tests.slack_app.signing import SIGNING_SECRET, command_body, signed_headers
 
@@ -91,7 +91,7 @@ def _control_app(
 
 async def _world(conn: Any) -> None:
     logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("core.registry").setLevel(logging.ERROR)
+    logging.getLogger("switchboard.core.registry").setLevel(logging.ERROR)
     emulator = get_vendor(VENDOR).emulator_factory()
     stop = asyncio.Event()
     async with serve(emulator) as pbx_url, serve_fake_slack() as slack:
@@ -114,8 +114,8 @@ def world_process(conn: Any) -> None:
 
 async def _app(conn: Any, pbx_url: str, slack_url: str) -> None:
     logging.basicConfig(level=logging.WARNING)
-    logging.getLogger("slack_app").setLevel(logging.ERROR)
-    logging.getLogger("core.registry").setLevel(logging.ERROR)
+    logging.getLogger("switchboard.slack_app").setLevel(logging.ERROR)
+    logging.getLogger("switchboard.core.registry").setLevel(logging.ERROR)
     runtime = SlackRuntime(
         mode="http",
         bot_token=SecretStr("xoxb-bench-token"),

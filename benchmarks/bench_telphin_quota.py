@@ -28,8 +28,8 @@ sys.path[:0] = [str(ROOT), str(ROOT / "ha_integration")]
 
 from custom_components.switchboard.polling import polling_interval  # noqa: E402
 
-from core.errors import SwitchboardRateLimitError  # noqa: E402
-from plugins.telphin import PLUGIN  # noqa: E402
+from switchboard.core.errors import SwitchboardRateLimitError  # noqa: E402
+from switchboard.plugins.telphin import PLUGIN  # noqa: E402
 
 HOUR = 3600.0
 BASE = timedelta(seconds=30)

@@ -6,11 +6,11 @@ from typing import TYPE_CHECKING, ClassVar
 
 from pydantic import SecretStr
 
-from core.backend import PbxBackend
-from core.capabilities import Capability
-from core.emulator import Emulator, Request, Response
-from core.models import AccountInfo, Extension, ExtensionStatus
-from core.plugin import ConnectionSettings, VendorPlugin
+from switchboard.core.backend import PbxBackend
+from switchboard.core.capabilities import Capability
+from switchboard.core.emulator import Emulator, Request, Response
+from switchboard.core.models import AccountInfo, Extension, ExtensionStatus
+from switchboard.core.plugin import ConnectionSettings, VendorPlugin
 
 if TYPE_CHECKING:
     import httpx

@@ -6,10 +6,18 @@ from typing import ClassVar
 
 import pytest
 
-from core.backend import PbxBackend
-from core.capabilities import Capability
-from core.errors import SwitchboardNotFoundError, SwitchboardUnsupportedError
-from core.models import Extension, ExtensionStatus, RecordingAction, RecordingResult
+from switchboard.core.backend import PbxBackend
+from switchboard.core.capabilities import Capability
+from switchboard.core.errors import (
+    SwitchboardNotFoundError,
+    SwitchboardUnsupportedError,
+)
+from switchboard.core.models import (
+    Extension,
+    ExtensionStatus,
+    RecordingAction,
+    RecordingResult,
+)
 
 from .fakes import FakeBackend, FakeSettings
 

@@ -7,10 +7,10 @@ from typing import ClassVar
 import httpx
 import pytest
 
-from core.capabilities import Capability
-from core.client import ClientBackend, VendorClient
-from core.models import AccountInfo, RateLimitState
-from core.transport import Transport
+from switchboard.core.capabilities import Capability
+from switchboard.core.client import ClientBackend, VendorClient
+from switchboard.core.models import AccountInfo, RateLimitState
+from switchboard.core.transport import Transport
 
 SECRET = "k3y-never-shown-98765"
 

@@ -6,8 +6,8 @@ import asyncio
 
 import pytest
 
-from core.concurrency import gather_or_cancel
-from core.errors import SwitchboardConnectionError
+from switchboard.core.concurrency import gather_or_cancel
+from switchboard.core.errors import SwitchboardConnectionError
 
 
 async def _after(seconds: float, value: str) -> str:

@@ -6,9 +6,9 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from core import registry
-from core.config import load_config, parse_config
-from core.errors import SwitchboardConfigError
+from switchboard.core import registry
+from switchboard.core.config import load_config, parse_config
+from switchboard.core.errors import SwitchboardConfigError
 
 from .fakes import fake_plugin
 

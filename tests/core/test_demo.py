@@ -8,8 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from core.cli.console import Console
-from core.demo import demo_vendors, start_demo
+from switchboard.core.cli.console import Console
+from switchboard.core.demo import demo_vendors, start_demo
 
 if TYPE_CHECKING:
     import pytest
@@ -23,7 +23,7 @@ def test_tour_runs_end_to_end_on_loopback(tmp_path: Path) -> None:
     env["HOME"] = str(tmp_path)  # no ~/.config/switchboard/config.toml
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
     done = subprocess.run(
-        [sys.executable, "-m", "core.cli", "demo", "--tour"],
+        [sys.executable, "-m", "switchboard.core.cli", "demo", "--tour"],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -71,7 +71,7 @@ async def test_console_switches_pbx_and_user(tmp_path: Path) -> None:
         console = Console(demo, read_line=read_line, write=written.append)
         await console.loop()
     text = "\n".join(written)
-    assert "alice@pbxware> " in written
+    assert "alice@mirta> " in written  # the first vendor by name is the default
     assert "There is no PBX 'nowhere'" in text
     assert "Now using telecomx (TelecomX)." in text
     assert "is now busy" in text

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from core.backend import PbxBackend
-from core.lifecycle import AsyncClosing
-from core.transport import Transport
+from switchboard.core.backend import PbxBackend
+from switchboard.core.lifecycle import AsyncClosing
+from switchboard.core.transport import Transport
 
 
 class Resource(AsyncClosing):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from core.redaction import (
+from switchboard.core.redaction import (
     MASK,
     MAX_SESSION_TOKENS,
     get_logger,
@@ -63,7 +63,7 @@ def test_short_values_are_not_registered() -> None:
 
 def test_module_loggers_redact(caplog: object) -> None:
     register_secret("tok-9876543210")
-    logger = get_logger("core.test_module")
+    logger = get_logger("switchboard.core.test_module")
     records: list[logging.LogRecord] = []
 
     class Keep(logging.Handler):

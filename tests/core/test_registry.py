@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import logging
-import sys
-import types
-from importlib.metadata import EntryPoint
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
-from core import registry
-from core.errors import SwitchboardConfigError
+from switchboard.core import registry
+from switchboard.core.errors import SwitchboardConfigError
+from tests.distributions import install_distribution
 
 from .fakes import FakeSettings, fake_plugin
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
+    from pathlib import Path
 
-    from core.plugin import VendorPlugin
+    from switchboard.core.plugin import VendorPlugin
 
 
 @pytest.fixture(autouse=True)
@@ -39,67 +38,76 @@ def test_register_and_unregister() -> None:
         registry.get_vendor("acme")
 
 
-def _fake_entry_points(*entries: EntryPoint) -> Any:
-    def select(*, group: str) -> list[EntryPoint]:
-        assert group == registry.ENTRY_POINT_GROUP
-        return list(entries)
-
-    return select
+PLUGIN_MODULE = (
+    "from tests.core.fakes import fake_plugin\nPLUGIN = fake_plugin({name!r})\n"
+)
 
 
-def test_entry_point_plugins_are_discovered(monkeypatch: pytest.MonkeyPatch) -> None:
-    module = types.ModuleType("acme_pbx_plugin")
-    module.PLUGIN = fake_plugin("acme")  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "acme_pbx_plugin", module)
-    entry = EntryPoint(
-        name="acme", value="acme_pbx_plugin:PLUGIN", group=registry.ENTRY_POINT_GROUP
+def test_builtin_vendors_come_from_the_plugins_distribution() -> None:
+    """The four vendors are found through entry points, like anyone else's."""
+    found = registry._discover()
+    assert registry.builtin_vendors() == ["mirta", "pbxware", "telecomx", "telphin"]
+    assert {found[name].distribution for name in registry.builtin_vendors()} == {
+        "switchboard-pbx-plugins"
+    }
+
+
+def test_entry_point_plugins_are_discovered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    install_distribution(
+        tmp_path,
+        monkeypatch,
+        "acme-pbx",
+        entry_points={registry.ENTRY_POINT_GROUP: {"acme": "acme_pbx_plugin:PLUGIN"}},
+        modules={"acme_pbx_plugin": PLUGIN_MODULE.format(name="acme")},
     )
-    monkeypatch.setattr(registry, "entry_points", _fake_entry_points(entry))
-    assert registry.available_vendors()["acme"] is module.PLUGIN  # type: ignore[attr-defined]
+    vendors = registry.available_vendors()
+    assert vendors["acme"].name == "acme"
+    # Switchboard's own come first, then third-party vendors.
+    assert list(vendors)[-1] == "acme"
+    assert "acme" not in registry.builtin_vendors()
 
 
 def test_a_broken_plugin_is_logged_and_skipped(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    broken = EntryPoint(
-        name="broken",
-        value="no_such_module_xyz:PLUGIN",
-        group=registry.ENTRY_POINT_GROUP,
+    install_distribution(
+        tmp_path,
+        monkeypatch,
+        "broken-pbx",
+        entry_points={
+            registry.ENTRY_POINT_GROUP: {
+                "broken": "no_such_module_xyz:PLUGIN",
+                "wrong": "not_a_plugin_mod:PLUGIN",
+            }
+        },
+        modules={"not_a_plugin_mod": "PLUGIN = object()\n"},
     )
-    module = types.ModuleType("not_a_plugin_mod")
-    module.PLUGIN = object()  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "not_a_plugin_mod", module)
-    wrong = EntryPoint(
-        name="wrong", value="not_a_plugin_mod:PLUGIN", group=registry.ENTRY_POINT_GROUP
-    )
-    monkeypatch.setattr(registry, "entry_points", _fake_entry_points(broken, wrong))
     caplog.set_level(logging.WARNING)
     vendors = registry.available_vendors()
     assert "broken" not in vendors
     assert "wrong" not in vendors
-    assert "no_such_module_xyz:PLUGIN" in caplog.text
-    assert "not a VendorPlugin" in caplog.text
+    assert "pbxware" in vendors  # one broken add-on takes nothing else down
+    assert "no_such_module_xyz:PLUGIN from broken-pbx: it failed to load" in caplog.text
+    assert "from broken-pbx: it is a object, not a VendorPlugin" in caplog.text
 
 
 def test_an_entry_point_cannot_shadow_a_builtin(
-    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
-    module = types.ModuleType("shadow_mod")
-    module.PLUGIN = fake_plugin("pbxware")  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "shadow_mod", module)
-    monkeypatch.setattr(
-        registry, "BUILTIN_PLUGINS", {"pbxware": "shadow_builtin:PLUGIN"}
+    install_distribution(
+        tmp_path,
+        monkeypatch,
+        "evil-pbx",
+        entry_points={registry.ENTRY_POINT_GROUP: {"pbxware": "shadow_mod:PLUGIN"}},
+        modules={"shadow_mod": PLUGIN_MODULE.format(name="pbxware")},
     )
-    builtin = types.ModuleType("shadow_builtin")
-    builtin.PLUGIN = fake_plugin("pbxware")  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "shadow_builtin", builtin)
-    entry = EntryPoint(
-        name="pbxware", value="shadow_mod:PLUGIN", group=registry.ENTRY_POINT_GROUP
-    )
-    monkeypatch.setattr(registry, "entry_points", _fake_entry_points(entry))
     caplog.set_level(logging.WARNING)
-    assert registry.available_vendors()["pbxware"] is builtin.PLUGIN  # type: ignore[attr-defined]
-    assert "taken by a built-in vendor" in caplog.text
+    assert registry.available_vendors()["pbxware"].display_name == "PBXware"
+    assert "'pbxware' from evil-pbx: the name is taken by switchboard-pbx-plugins" in (
+        caplog.text
+    )
 
 
 def test_create_backend_checks_the_settings_type() -> None:
@@ -109,7 +117,7 @@ def test_create_backend_checks_the_settings_type() -> None:
     backend = plugin.create_backend(settings)
     assert backend.vendor == "fake"
 
-    from core.plugin import ConnectionSettings  # noqa: PLC0415
+    from switchboard.core.plugin import ConnectionSettings  # noqa: PLC0415
 
     with pytest.raises(TypeError):
         plugin.create_backend(ConnectionSettings(url="http://x.test"))

@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from core.token import TokenCache
+from switchboard.core.token import TokenCache
 
 
 class Issuer:

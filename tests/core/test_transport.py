@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from core.errors import (
+from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardConnectionError,
     SwitchboardNotFoundError,
@@ -18,7 +18,7 @@ from core.errors import (
     SwitchboardResponseError,
     SwitchboardTimeoutError,
 )
-from core.transport import RetryPolicy, Transport, parse_retry_after
+from switchboard.core.transport import RetryPolicy, Transport, parse_retry_after
 
 if TYPE_CHECKING:
     from collections.abc import Callable

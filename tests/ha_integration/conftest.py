@@ -36,16 +36,16 @@ from pytest_homeassistant_custom_component.common import (  # noqa: E402
     async_fire_time_changed,
 )
 
-from core.registry import BUILTIN_PLUGINS, available_vendors  # noqa: E402
+from switchboard.core.registry import available_vendors, builtin_vendors  # noqa: E402
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
     from homeassistant.core import HomeAssistant
 
-    from core.backend import PbxBackend
-    from core.emulator import Emulator
-    from core.plugin import VendorPlugin
+    from switchboard.core.backend import PbxBackend
+    from switchboard.core.emulator import Emulator
+    from switchboard.core.plugin import VendorPlugin
 
 DOMAIN = "switchboard"
 EMULATOR_URL = "http://pbx.emulator.test"
@@ -55,8 +55,7 @@ TIMEOUT = 0.3
 
 def landed_vendors() -> list[str]:
     """Built-in vendors whose plugin exists and loads, in registry order."""
-    vendors = available_vendors()
-    return [name for name in BUILTIN_PLUGINS if name in vendors]
+    return builtin_vendors()
 
 
 @pytest.fixture(autouse=True)

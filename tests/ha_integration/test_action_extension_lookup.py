@@ -7,15 +7,15 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from plugins.pbxware.emulator import PbxwareEmulator
+from switchboard.plugins.pbxware.emulator import PbxwareEmulator
 
 from .conftest import DOMAIN
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
-    from core.backend import PbxBackend
-    from core.emulator import Emulator
+    from switchboard.core.backend import PbxBackend
+    from switchboard.core.emulator import Emulator
 
 # PBXware numbers its extensions' ids 1, 2, 3... and their numbers 201, 202...:
 # with a few hundred extensions an id can be another extension's number.

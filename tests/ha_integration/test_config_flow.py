@@ -10,16 +10,16 @@ from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from core.errors import SwitchboardInvalidInputError
+from switchboard.core.errors import SwitchboardInvalidInputError
 
 from .conftest import DOMAIN, TIMEOUT
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
-    from core.backend import PbxBackend
-    from core.emulator import Emulator
-    from core.plugin import VendorPlugin
+    from switchboard.core.backend import PbxBackend
+    from switchboard.core.emulator import Emulator
+    from switchboard.core.plugin import VendorPlugin
 
 
 def secret_fields(plugin: VendorPlugin[Any]) -> list[str]:
@@ -112,7 +112,7 @@ async def test_user_flow_recovers_from_errors(  # noqa: PLR0917 - pytest fixture
 
 
 def emulator_secrets(user_input: dict[str, Any], vendor: str) -> list[str]:
-    from core.registry import get_vendor  # noqa: PLC0415
+    from switchboard.core.registry import get_vendor  # noqa: PLC0415
 
     return [
         str(user_input[name])

@@ -9,15 +9,15 @@ from pytest_homeassistant_custom_component.components.diagnostics import (
     get_diagnostics_for_config_entry,
 )
 
-from core.capabilities import Capability
+from switchboard.core.capabilities import Capability
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
     from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
-    from core.backend import PbxBackend
-    from core.plugin import VendorPlugin
+    from switchboard.core.backend import PbxBackend
+    from switchboard.core.plugin import VendorPlugin
 
 
 async def test_diagnostics_redact_secrets(  # noqa: PLR0917 - pytest fixtures

@@ -13,7 +13,7 @@ import pytest
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.exceptions import ServiceValidationError
 
-from core.capabilities import Capability
+from switchboard.core.capabilities import Capability
 
 from .test_services import call, first_extension
 
@@ -22,8 +22,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from core.backend import PbxBackend
-    from core.emulator import Emulator, Request
+    from switchboard.core.backend import PbxBackend
+    from switchboard.core.emulator import Emulator, Request
 
 # A Danish fixed line; Home Assistant's country is Denmark in these tests.
 NATIONAL = "+4570305050"

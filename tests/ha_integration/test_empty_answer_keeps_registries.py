@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from core.emulator import Emulator
+    from switchboard.core.emulator import Emulator
 
 
 @pytest.fixture

@@ -9,15 +9,15 @@ from homeassistant.const import STATE_OFF, STATE_ON, STATE_UNAVAILABLE, STATE_UN
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 
-from core.capabilities import Capability
-from core.models import OfficeHoursState, Presence
+from switchboard.core.capabilities import Capability
+from switchboard.core.models import OfficeHoursState, Presence
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from core.backend import PbxBackend
-    from core.emulator import Emulator
+    from switchboard.core.backend import PbxBackend
+    from switchboard.core.emulator import Emulator
 
 
 def entity_id(

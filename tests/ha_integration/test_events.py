@@ -9,8 +9,8 @@ from unittest.mock import patch
 import pytest
 from pytest_homeassistant_custom_component.common import async_capture_events
 
-from core.capabilities import Capability
-from core.models import Call
+from switchboard.core.capabilities import Capability
+from switchboard.core.models import Call
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable

@@ -13,7 +13,7 @@ from homeassistant.helpers import entity_registry as er
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from core.capabilities import Capability
+from switchboard.core.capabilities import Capability
 
 from .conftest import DOMAIN
 
@@ -23,8 +23,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-    from core.backend import PbxBackend
-    from core.emulator import Emulator
+    from switchboard.core.backend import PbxBackend
+    from switchboard.core.emulator import Emulator
 
 Advance = "Callable[..., Awaitable[None]]"
 

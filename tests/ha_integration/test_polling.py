@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from core.models import RateLimitState
+from switchboard.core.models import RateLimitState
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -15,7 +15,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from core.emulator import Emulator
+    from switchboard.core.emulator import Emulator
 
 BASE = timedelta(seconds=30)
 

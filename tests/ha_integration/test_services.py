@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
-from core.capabilities import Capability
+from switchboard.core.capabilities import Capability
 
 from .conftest import DOMAIN
 
@@ -16,8 +16,8 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-    from core.backend import PbxBackend
-    from core.emulator import Emulator
+    from switchboard.core.backend import PbxBackend
+    from switchboard.core.emulator import Emulator
 
 
 async def call(

@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from core.registry import available_vendors
+from switchboard.core.registry import available_vendors
 
 ROOT = (
     Path(__file__).resolve().parents[2] / "ha_integration/custom_components/switchboard"
@@ -90,8 +90,13 @@ def test_manifest() -> None:
     assert manifest["config_flow"] is True
     assert manifest["iot_class"] == "cloud_polling"
     assert manifest["integration_type"] == "hub"
-    assert manifest["requirements"] == ["switchboard-pbx==0.1.0"]
-    for key in ("codeowners", "documentation", "issue_tracker", "version"):
+    # The one version (VERSION at the repository root) and the one distribution
+    # Home Assistant installs; the loggers are where that distribution logs.
+    version = (ROOT.parents[2] / "VERSION").read_text(encoding="utf-8").strip()
+    assert manifest["version"] == version
+    assert manifest["requirements"] == [f"switchboard-pbx=={version}"]
+    assert manifest["loggers"] == ["switchboard"]
+    for key in ("codeowners", "documentation", "issue_tracker"):
         assert manifest[key]
     assert (ROOT / "brand/icon.png").read_bytes().startswith(b"\x89PNG")
 
@@ -103,7 +108,7 @@ def test_every_dial_refusal_has_a_message() -> None:
         REFUSAL_KEYS,
     )
 
-    from core.commands.policy import Refusal  # noqa: PLC0415
+    from switchboard.core.policy import Refusal  # noqa: PLC0415
 
     exceptions = load("strings.json")["exceptions"]
     assert set(REFUSAL_KEYS) == set(Refusal)

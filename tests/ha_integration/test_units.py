@@ -15,7 +15,7 @@ from homeassistant.exceptions import (
 from homeassistant.helpers.update_coordinator import UpdateFailed
 from pydantic import Field, SecretStr
 
-from core.errors import (
+from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardConnectionError,
     SwitchboardError,
@@ -28,7 +28,7 @@ from core.errors import (
     SwitchboardTimeoutError,
     SwitchboardUnsupportedError,
 )
-from core.plugin import ConnectionSettings
+from switchboard.core.plugin import ConnectionSettings
 
 
 @pytest.mark.parametrize(

@@ -8,14 +8,14 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from core.registry import BUILTIN_PLUGINS, available_vendors
+from switchboard.core.registry import available_vendors, builtin_vendors
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from core.backend import PbxBackend
-    from core.emulator import Emulator
-    from core.plugin import ConnectionSettings, VendorPlugin
+    from switchboard.core.backend import PbxBackend
+    from switchboard.core.emulator import Emulator
+    from switchboard.core.plugin import ConnectionSettings, VendorPlugin
 
 EMULATOR_BASE_URL = "http://pbx.emulator.test"
 
@@ -34,8 +34,7 @@ class Rig:
 
 def landed_vendors() -> list[str]:
     """Built-in vendors whose plugin package exists and loads."""
-    vendors = available_vendors()
-    return [name for name in BUILTIN_PLUGINS if name in vendors]
+    return builtin_vendors()
 
 
 async def make_rig(plugin: VendorPlugin[Any], **overrides: Any) -> Rig:

@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from core.capabilities import Capability
-from core.errors import (
+from switchboard.core.capabilities import Capability
+from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardConnectionError,
     SwitchboardError,
@@ -22,12 +22,12 @@ from core.errors import (
     SwitchboardTimeoutError,
     SwitchboardUnsupportedError,
 )
-from core.models import OfficeHoursState, Presence, RecordingAction
+from switchboard.core.models import OfficeHoursState, Presence, RecordingAction
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from core.backend import PbxBackend
+    from switchboard.core.backend import PbxBackend
 
     from .conftest import Rig
 

@@ -1,11 +1,11 @@
 """The Slack rig: the real Bolt app on a loopback port, a fake Slack, real emulators.
 
 * the command service and its vendor emulator come from the built-in demo
-  (``core.demo.start_demo``, in-process through ``httpx.ASGITransport``);
+  (``switchboard.core.demo.start_demo``, in-process through ``httpx.ASGITransport``);
 * Slack's Web API and every ``response_url`` are a loopback aiohttp server
   (:mod:`tests.slack_app.fake_slack`) that records every call;
-* the app under test is :func:`slack_app.app.create_app` served by
-  :func:`slack_app.http_server.serve_http`, so requests pass Bolt's real
+* the app under test is :func:`switchboard.slack_app.app.create_app` served by
+  :func:`switchboard.slack_app.http_server.serve_http`, so requests pass Bolt's real
   signature verification.
 """
 
@@ -20,12 +20,12 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from core.commands import CommandService
-from core.demo import ADMIN, USER, Demo, demo_config, start_demo
-from core.registry import get_vendor
-from slack_app.app import create_app
-from slack_app.http_server import EVENTS_PATH, serve_http
-from slack_app.settings import SlackRuntime
+from switchboard.core.commands import CommandService
+from switchboard.core.demo import ADMIN, USER, Demo, demo_config, start_demo
+from switchboard.core.registry import get_vendor
+from switchboard.slack_app.app import create_app
+from switchboard.slack_app.http_server import EVENTS_PATH, serve_http
+from switchboard.slack_app.settings import SlackRuntime
 from tests.slack_app.fake_slack import FakeSlack, serve_fake_slack
 from tests.slack_app.signing import (
     SIGNING_SECRET,
@@ -39,11 +39,11 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
     from pathlib import Path
 
-    from core.backend import PbxBackend
-    from core.config import SwitchboardConfig
-    from core.emulator import Emulator
-    from core.models import ExtensionStatus
-    from slack_app.app import SlackApp
+    from switchboard.core.backend import PbxBackend
+    from switchboard.core.config import SwitchboardConfig
+    from switchboard.core.emulator import Emulator
+    from switchboard.core.models import ExtensionStatus
+    from switchboard.slack_app.app import SlackApp
 
 VENDOR = "telecomx"  # supports DND, presence, forwarding, dialling, recording, flows
 BOT_TOKEN = "xoxb-test-0000-secret-token"

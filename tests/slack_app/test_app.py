@@ -8,16 +8,16 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from core.commands import Actor, Surface
-from core.errors import SwitchboardConfigError
-from slack_app.app import check_bot_token, create_app, run
-from slack_app.http_server import HEALTH_PATH, serve_http
+from switchboard.core.commands import Actor, Surface
+from switchboard.core.errors import SwitchboardConfigError
+from switchboard.slack_app.app import check_bot_token, create_app, run
+from switchboard.slack_app.http_server import HEALTH_PATH, serve_http
 from tests.slack_app.conftest import http_runtime
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from core.demo import Demo
+    from switchboard.core.demo import Demo
     from tests.slack_app.fake_slack import FakeSlack
 
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from core.capabilities import Capability
-from core.commands import Outcome, Reply, parse_command
-from core.models import (
+from switchboard.core.capabilities import Capability
+from switchboard.core.commands import Outcome, Reply, parse_command
+from switchboard.core.models import (
     Call,
     Extension,
     ExtensionStatus,
@@ -17,7 +17,7 @@ from core.models import (
     Presence,
     RecordingAction,
 )
-from slack_app.listeners.views.blocks import (
+from switchboard.slack_app.listeners.views.blocks import (
     ACTIONS_PER_BLOCK,
     RUN_ACTION_PREFIX,
     SECTION_TEXT_LIMIT,
@@ -25,18 +25,21 @@ from slack_app.listeners.views.blocks import (
     mrkdwn_sections,
     run_button,
 )
-from slack_app.listeners.views.home_builder import NOT_LINKED, build_home_view
-from slack_app.listeners.views.number_picker_builder import (
+from switchboard.slack_app.listeners.views.home_builder import (
+    NOT_LINKED,
+    build_home_view,
+)
+from switchboard.slack_app.listeners.views.number_picker_builder import (
     NUMBER_PICKER_CALLBACK,
     build_number_picker,
     chosen_number,
 )
-from slack_app.listeners.views.reply_builder import (
+from switchboard.slack_app.listeners.views.reply_builder import (
     build_reply_message,
     reply_controls,
     response_type,
 )
-from slack_app.listeners.views.status_builder import (
+from switchboard.slack_app.listeners.views.status_builder import (
     recording_controls,
     status_controls,
     status_fields,

@@ -8,8 +8,8 @@ from typing import TYPE_CHECKING
 import pytest
 import yaml
 
-from core.cli.main import main
-from core.cli.slack import register
+from switchboard.core.cli.main import main
+from switchboard.slack_app.cli import register
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -24,7 +24,9 @@ def no_config(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
         "SWITCHBOARD_CONFIG",
     ):
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setattr("core.cli.main.DEFAULT_CONFIG", tmp_path / "missing.toml")
+    monkeypatch.setattr(
+        "switchboard.core.cli.main.DEFAULT_CONFIG", tmp_path / "missing.toml"
+    )
 
 
 def test_manifest_prints_the_yaml(capsys: pytest.CaptureFixture[str]) -> None:

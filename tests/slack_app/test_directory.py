@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from slack_app.directory import SlackDirectory
+from switchboard.slack_app.directory import SlackDirectory
 
 if TYPE_CHECKING:
     from tests.slack_app.fake_slack import FakeSlack

@@ -8,7 +8,7 @@ import logging
 import time
 from typing import TYPE_CHECKING, Any
 
-from core.demo import ADMIN, USER
+from switchboard.core.demo import ADMIN, USER
 from tests.slack_app.conftest import BOT_TOKEN
 from tests.slack_app.signing import SIGNING_SECRET, command_body
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from core.errors import (
+from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardConfigError,
     SwitchboardConnectionError,
@@ -18,7 +18,7 @@ from core.errors import (
     SwitchboardTimeoutError,
     SwitchboardUnsupportedError,
 )
-from slack_app.errors import UNEXPECTED, friendly_error
+from switchboard.slack_app.errors import UNEXPECTED, friendly_error
 
 
 @pytest.mark.parametrize(

@@ -14,17 +14,24 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook import WebhookResponse
 
-from core.demo import USER
-from slack_app.context import CONTEXT_KEY, Switchboard, injector, switchboard
-from slack_app.directory import SlackDirectory
-from slack_app.errors import UNEXPECTED
-from slack_app.listeners.actions.run_command_action import command_text
-from slack_app.listeners.commands.pbx_command import handle_pbx_command
-from slack_app.listeners.errors import handle_error
-from slack_app.listeners.events.app_home_opened import handle_app_home_opened
+from switchboard.core.demo import USER
+from switchboard.slack_app.context import (
+    CONTEXT_KEY,
+    Switchboard,
+    injector,
+    switchboard,
+)
+from switchboard.slack_app.directory import SlackDirectory
+from switchboard.slack_app.errors import UNEXPECTED
+from switchboard.slack_app.listeners.actions.run_command_action import command_text
+from switchboard.slack_app.listeners.commands.pbx_command import handle_pbx_command
+from switchboard.slack_app.listeners.errors import handle_error
+from switchboard.slack_app.listeners.events.app_home_opened import (
+    handle_app_home_opened,
+)
 
 if TYPE_CHECKING:
-    from core.demo import Demo
+    from switchboard.core.demo import Demo
 
 
 def _ok() -> WebhookResponse:

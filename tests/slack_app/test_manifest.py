@@ -5,10 +5,10 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import yaml
 
-from core.errors import SwitchboardConfigError
-from slack_app.listeners.commands import COMMAND
-from slack_app.listeners.shortcuts import CALL_NUMBER_CALLBACK
-from slack_app.manifest import (
+from switchboard.core.errors import SwitchboardConfigError
+from switchboard.slack_app.listeners.commands import COMMAND
+from switchboard.slack_app.listeners.shortcuts import CALL_NUMBER_CALLBACK
+from switchboard.slack_app.manifest import (
     creation_link,
     load_manifest,
     manifest_text,

@@ -1,6 +1,10 @@
 from __future__ import annotations
 
-from slack_app.phone_numbers import MAX_NUMBERS, display_number, find_phone_numbers
+from switchboard.slack_app.phone_numbers import (
+    MAX_NUMBERS,
+    display_number,
+    find_phone_numbers,
+)
 
 
 def test_finds_national_and_international_numbers_in_order() -> None:

@@ -7,24 +7,27 @@ from typing import TYPE_CHECKING, Any, cast
 from slack_sdk.web.async_client import AsyncWebClient
 from slack_sdk.webhook import WebhookResponse
 
-from core.capabilities import Capability
-from core.commands import Actor, Outcome, Reply, Surface, parse_command
-from core.commands.grammar import CallCommand
-from core.commands.policy import Policy
-from core.commands.render import Renderer
-from core.config import PolicySettings
-from core.demo import ADMIN, start_demo
-from core.models import Call, Extension, ExtensionStatus
-from slack_app.context import Switchboard
-from slack_app.directory import SlackDirectory
-from slack_app.listeners.actions.run_command_action import (
+from switchboard.core.capabilities import Capability
+from switchboard.core.commands import Actor, Outcome, Reply, Surface, parse_command
+from switchboard.core.commands.grammar import CallCommand
+from switchboard.core.commands.render import Renderer
+from switchboard.core.config import PolicySettings
+from switchboard.core.demo import ADMIN, start_demo
+from switchboard.core.models import Call, Extension, ExtensionStatus
+from switchboard.core.policy import Policy
+from switchboard.slack_app.context import Switchboard
+from switchboard.slack_app.directory import SlackDirectory
+from switchboard.slack_app.listeners.actions.run_command_action import (
     command_text,
     run_command_action,
 )
-from slack_app.listeners.commands.pbx_command import run_pbx_command
-from slack_app.listeners.views.blocks import SECTION_TEXT_LIMIT, mrkdwn_sections
-from slack_app.listeners.views.home_builder import build_home_view
-from slack_app.listeners.views.reply_builder import (
+from switchboard.slack_app.listeners.commands.pbx_command import run_pbx_command
+from switchboard.slack_app.listeners.views.blocks import (
+    SECTION_TEXT_LIMIT,
+    mrkdwn_sections,
+)
+from switchboard.slack_app.listeners.views.home_builder import build_home_view
+from switchboard.slack_app.listeners.views.reply_builder import (
     build_reply_message,
     reply_controls,
 )

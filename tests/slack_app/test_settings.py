@@ -2,10 +2,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.config import SlackSettings
-from core.errors import SwitchboardConfigError
-from core.redaction import redact_text
-from slack_app.settings import resolve_runtime
+from switchboard.core.config import SlackSettings
+from switchboard.core.errors import SwitchboardConfigError
+from switchboard.core.redaction import redact_text
+from switchboard.slack_app.settings import resolve_runtime
 
 ENV = {
     "SLACK_BOT_TOKEN": "xoxb-1111-2222-abcdef",

@@ -7,13 +7,13 @@ from typing import TYPE_CHECKING
 
 from pydantic import SecretStr
 
-from core.demo import USER
-from slack_app.app import create_app
-from slack_app.socket_mode import connect_socket_mode
+from switchboard.core.demo import USER
+from switchboard.slack_app.app import create_app
+from switchboard.slack_app.socket_mode import connect_socket_mode
 from tests.slack_app.conftest import BOT_TOKEN, http_runtime
 
 if TYPE_CHECKING:
-    from core.demo import Demo
+    from switchboard.core.demo import Demo
     from tests.slack_app.fake_slack import FakeSlack
 
 APP_TOKEN = "xapp-1-A0000001-test-socket-token"

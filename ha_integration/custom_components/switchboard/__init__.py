@@ -11,7 +11,7 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 from pydantic import ValidationError
 
-from core.errors import SwitchboardConfigError
+from switchboard.core.errors import SwitchboardConfigError
 
 from .const import CONF_VENDOR, DOMAIN
 from .coordinator import (

@@ -12,7 +12,7 @@ from homeassistant.components.binary_sensor import (
 )
 from homeassistant.const import EntityCategory, Platform
 
-from core.capabilities import Capability
+from switchboard.core.capabilities import Capability
 
 from .entity import (
     Kind,

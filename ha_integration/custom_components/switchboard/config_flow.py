@@ -23,7 +23,7 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
 )
 
-from core.errors import (
+from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardConnectionError,
     SwitchboardError,
@@ -31,8 +31,8 @@ from core.errors import (
     SwitchboardRateLimitError,
     SwitchboardResponseError,
 )
-from core.redaction import get_logger
-from core.registry import available_vendors, get_vendor
+from switchboard.core.redaction import get_logger
+from switchboard.core.registry import available_vendors, get_vendor
 
 from .const import (
     CONF_ALLOW_INTERNATIONAL,
@@ -52,8 +52,8 @@ if TYPE_CHECKING:
 
     from homeassistant.core import HomeAssistant
 
-    from core.models import AccountInfo
-    from core.plugin import VendorPlugin
+    from switchboard.core.models import AccountInfo
+    from switchboard.core.plugin import VendorPlugin
 
     from .coordinator import SwitchboardConfigEntry
 

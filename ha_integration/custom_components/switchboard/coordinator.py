@@ -12,14 +12,14 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
-from core.capabilities import Capability
-from core.errors import (
+from switchboard.core.capabilities import Capability
+from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardConnectionError,
     SwitchboardError,
     SwitchboardRateLimitError,
 )
-from core.redaction import get_logger
+from switchboard.core.redaction import get_logger
 
 from .const import CONF_EXTENSIONS, CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL, DOMAIN
 from .events import diff_calls, event_data
@@ -30,9 +30,9 @@ if TYPE_CHECKING:
 
     from homeassistant.core import HomeAssistant
 
-    from core.backend import PbxBackend
-    from core.models import Call, ExtensionStatus, Flow, OfficeHours
-    from core.plugin import VendorPlugin
+    from switchboard.core.backend import PbxBackend
+    from switchboard.core.models import Call, ExtensionStatus, Flow, OfficeHours
+    from switchboard.core.plugin import VendorPlugin
 
 _LOGGER = get_logger(__name__)
 

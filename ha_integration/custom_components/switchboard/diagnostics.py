@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_URL
 
-from core.redaction import SECRET_PARAM_NAMES
+from switchboard.core.redaction import SECRET_PARAM_NAMES
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant

@@ -1,6 +1,6 @@
 """What the dial action may call: the core's destination policy and dial rate limit.
 
-The rules are the core's (:class:`core.commands.policy.Policy`), the same that Slack
+The rules are the core's (:class:`switchboard.core.policy.Policy`), the same that Slack
 and the CLI apply: internal extensions and national numbers are fine; premium-rate,
 shared-cost and emergency numbers never; numbers abroad only with the account's
 "Allow calls abroad" option. Home Assistant's country is the home region.
@@ -14,17 +14,17 @@ from typing import TYPE_CHECKING, Final
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util.hass_dict import HassKey
 
-from core.commands.policy import DialRefusedError, Policy, Refusal
-from core.commands.types import Actor
-from core.config import PolicySettings
-from core.redaction import get_logger
+from switchboard.core.actors import Actor
+from switchboard.core.config import PolicySettings
+from switchboard.core.policy import DialRefusedError, Policy, Refusal
+from switchboard.core.redaction import get_logger
 
 from .const import CONF_ALLOW_INTERNATIONAL, DIAL_LIMIT_PER_MINUTE, DOMAIN
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
-    from core.commands.policy import Destination
+    from switchboard.core.policy import Destination
 
     from .coordinator import SwitchboardCoordinator
 

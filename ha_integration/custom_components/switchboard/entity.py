@@ -27,8 +27,8 @@ if TYPE_CHECKING:
     from homeassistant.const import Platform
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from core.capabilities import Capability
-    from core.models import Extension
+    from switchboard.core.capabilities import Capability
+    from switchboard.core.models import Extension
 
     from .coordinator import SwitchboardConfigEntry
 

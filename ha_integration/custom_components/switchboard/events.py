@@ -21,7 +21,7 @@ from .const import (
 if TYPE_CHECKING:
     from collections.abc import Mapping
 
-    from core.models import Call, ExtensionStatus
+    from switchboard.core.models import Call, ExtensionStatus
 
 
 def diff_calls(

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.httpx_client import get_async_client
 
-from core.errors import (
+from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardConnectionError,
     SwitchboardError,
@@ -18,7 +18,7 @@ from core.errors import (
     SwitchboardRateLimitError,
     SwitchboardUnsupportedError,
 )
-from core.registry import get_vendor
+from switchboard.core.registry import get_vendor
 
 from .const import CONF_VENDOR, DOMAIN, HA_MAX_RETRIES
 
@@ -27,8 +27,8 @@ if TYPE_CHECKING:
 
     from homeassistant.core import HomeAssistant
 
-    from core.backend import PbxBackend
-    from core.plugin import ConnectionSettings, VendorPlugin
+    from switchboard.core.backend import PbxBackend
+    from switchboard.core.plugin import ConnectionSettings, VendorPlugin
 
     from .coordinator import SwitchboardCoordinator
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .const import MAX_SCAN_INTERVAL_SECONDS
 
 if TYPE_CHECKING:
-    from core.models import RateLimitState
+    from switchboard.core.models import RateLimitState
 
 # Part of the quota kept back for actions (DND, dial...) the user triggers.
 QUOTA_RESERVE_FRACTION = 0.1

@@ -9,8 +9,8 @@ from typing import TYPE_CHECKING
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import Platform
 
-from core.capabilities import Capability
-from core.models import OfficeHoursState, Presence
+from switchboard.core.capabilities import Capability
+from switchboard.core.models import OfficeHoursState, Presence
 
 from .coordinator import OFFICE_HOURS_KEY
 from .entity import (
@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from core.backend import PbxBackend
+    from switchboard.core.backend import PbxBackend
 
     from .coordinator import SwitchboardConfigEntry, SwitchboardData
 

@@ -12,7 +12,7 @@ from homeassistant.components.sensor import (
 )
 from homeassistant.const import Platform
 
-from core.capabilities import Capability
+from switchboard.core.capabilities import Capability
 
 from .entity import (
     Kind,

@@ -13,8 +13,8 @@ from homeassistant.core import SupportsResponse, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 
-from core.capabilities import Capability
-from core.models import RecordingAction
+from switchboard.core.capabilities import Capability
+from switchboard.core.models import RecordingAction
 
 from .const import (
     ATTR_ACTION,
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
     from homeassistant.core import HomeAssistant, ServiceCall, ServiceResponse
 
-    from core.models import ExtensionStatus
+    from switchboard.core.models import ExtensionStatus
 
     from .coordinator import SwitchboardConfigEntry, SwitchboardCoordinator
 

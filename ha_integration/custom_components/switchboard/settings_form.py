@@ -27,7 +27,7 @@ from homeassistant.helpers.selector import (
 )
 from pydantic import SecretStr, ValidationError
 
-from core.responses import describe_validation_error
+from switchboard.core.responses import describe_validation_error
 
 from .const import HIDDEN_SETTINGS
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from homeassistant.helpers.selector import Selector
     from pydantic.fields import FieldInfo
 
-    from core.plugin import ConnectionSettings
+    from switchboard.core.plugin import ConnectionSettings
 
 
 def _unwrap_optional(annotation: Any) -> Any:

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import Platform
 
-from core.capabilities import Capability
+from switchboard.core.capabilities import Capability
 
 from .coordinator import FLOW_KEY
 from .entity import (
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from core.backend import PbxBackend
+    from switchboard.core.backend import PbxBackend
 
     from .coordinator import SwitchboardConfigEntry, SwitchboardData
 

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from pydantic import SecretStr
 
-from core.emulator import serve
-from core.registry import available_vendors
+from switchboard.core.emulator import serve
+from switchboard.core.registry import available_vendors
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from core.emulator import Emulator
+    from switchboard.core.emulator import Emulator
 
 VENDOR = "mirta"  # DND, click-to-dial and flows: enough for every exit code
 

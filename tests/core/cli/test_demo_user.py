@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from core.cli import main as cli
-from core.cli.main import main
+from switchboard.core.cli import main as cli
+from switchboard.core.cli.main import main
 
 if TYPE_CHECKING:
     from pathlib import Path

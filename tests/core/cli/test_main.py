@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-from core.cli import main as cli
-from core.cli.main import Subcommand, main, register_subcommand
+from switchboard.core.cli import main as cli
+from switchboard.core.cli import subcommands
+from switchboard.core.cli.main import Subcommand, main, register_subcommand
+from tests.distributions import install_distribution
 
 if TYPE_CHECKING:
     import argparse
@@ -202,14 +204,44 @@ def test_subcommands_can_be_registered(capsys: pytest.CaptureFixture[str]) -> No
 def test_missing_optional_subcommand_is_explained(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setitem(
-        cli.LAZY_SUBCOMMANDS,
-        "slack",
-        ("no_such_slack_module.cli", "Run the Slack app."),
-    )
+    """Without the Slack distribution, 'switchboard slack' says what to install."""
+    real = subcommands.load_group
+
+    def without_slack(group: str, expected: type[Any]) -> dict[str, Any]:
+        found = real(group, expected)
+        found.pop("slack", None)
+        return found
+
+    monkeypatch.setattr(subcommands, "load_group", without_slack)
     code, _, err = run(capsys, "slack", "--help")
     assert code == 2
-    assert "'switchboard slack' is not available" in err
+    assert "'switchboard slack' is not installed" in err
+    assert "pip install 'switchboard-pbx[slack]'" in err
+    assert subcommands.subcommand_help()["slack"] == (
+        "(not installed: pip install 'switchboard-pbx[slack]')"
+    )
+
+
+def test_a_distribution_adds_a_subcommand_by_entry_point(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A third party's 'switchboard.cli' entry point becomes 'switchboard NAME'."""
+    install_distribution(
+        tmp_path,
+        monkeypatch,
+        "acme-switchboard-tools",
+        entry_points={"switchboard.cli": {"hello": "acme_tools:SUBCOMMAND"}},
+        modules={
+            "acme_tools": (
+                "from switchboard.core.cli.subcommands import Subcommand\n"
+                "SUBCOMMAND = Subcommand('hello', 'Say hello.', lambda p: None,"
+                " lambda a: print('hello from acme') or 5)\n"
+            )
+        },
+    )
+    assert subcommands.subcommand_help()["hello"] == "Say hello."
+    code, out, _ = run(capsys, "hello")
+    assert (code, out.strip()) == (5, "hello from acme")
 
 
 def test_without_config_commands_run_on_the_demo(

@@ -6,20 +6,19 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from core.demo import start_demo
-from core.registry import BUILTIN_PLUGINS, available_vendors
+from switchboard.core.demo import start_demo
+from switchboard.core.registry import builtin_vendors
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
     from pathlib import Path
 
-    from core.demo import Demo
+    from switchboard.core.demo import Demo
 
 
 def landed_vendors() -> list[str]:
     """Built-in vendors whose plugin package exists and loads."""
-    vendors = available_vendors()
-    return [name for name in BUILTIN_PLUGINS if name in vendors]
+    return builtin_vendors()
 
 
 @pytest.fixture(params=landed_vendors())

@@ -12,14 +12,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from core.capabilities import Capability
-from core.commands import Actor, Outcome, Surface
-from core.demo import ADMIN
+from switchboard.core.capabilities import Capability
+from switchboard.core.commands import Actor, Outcome, Surface
+from switchboard.core.demo import ADMIN
 
 if TYPE_CHECKING:
-    from core.commands import Reply
-    from core.demo import Demo
-    from core.models import ExtensionStatus
+    from switchboard.core.commands import Reply
+    from switchboard.core.demo import Demo
+    from switchboard.core.models import ExtensionStatus
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from core.commands.grammar import (
+from switchboard.core.commands.grammar import (
     COMMANDS,
     CallCommand,
     CallsCommand,
@@ -26,14 +26,14 @@ from core.commands.grammar import (
     UnlinkCommand,
     WhoamiCommand,
 )
-from core.commands.parser import (
+from switchboard.core.commands.parser import (
     CommandSyntaxError,
     parse_command,
     parse_duration,
     parse_number,
 )
-from core.errors import SwitchboardInvalidInputError
-from core.models import OfficeHoursState, Presence, RecordingAction
+from switchboard.core.errors import SwitchboardInvalidInputError
+from switchboard.core.models import OfficeHoursState, Presence, RecordingAction
 
 FORMS = [
     ("help", HelpCommand()),

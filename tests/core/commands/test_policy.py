@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from core.commands import Actor
-from core.commands.policy import DialRefusedError, Policy, Refusal
-from core.config import PolicySettings
-from core.errors import SwitchboardPolicyError
+from switchboard.core.commands import Actor
+from switchboard.core.config import PolicySettings
+from switchboard.core.errors import SwitchboardPolicyError
+from switchboard.core.policy import DialRefusedError, Policy, Refusal
 
 ALICE = Actor("alice")
 BOB = Actor("bob")

@@ -8,13 +8,19 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from core.commands import Actor, CommandService, Outcome, Surface, parse_command
-from core.commands.grammar import CallCommand
-from core.commands.policy import Policy
-from core.commands.render import Renderer
-from core.config import PolicySettings
-from core.demo import ADMIN, start_demo
-from core.errors import SwitchboardPolicyError
+from switchboard.core.commands import (
+    Actor,
+    CommandService,
+    Outcome,
+    Surface,
+    parse_command,
+)
+from switchboard.core.commands.grammar import CallCommand
+from switchboard.core.commands.render import Renderer
+from switchboard.core.config import PolicySettings
+from switchboard.core.demo import ADMIN, start_demo
+from switchboard.core.errors import SwitchboardPolicyError
+from switchboard.core.policy import Policy
 
 if TYPE_CHECKING:
     from pathlib import Path

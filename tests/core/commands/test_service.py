@@ -10,15 +10,22 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from core.capabilities import Capability
-from core.commands import COMMANDS, Actor, CommandService, Outcome, Reply, Surface
-from core.demo import ADMIN, USER, start_demo
-from core.errors import SwitchboardAuthError
+from switchboard.core.capabilities import Capability
+from switchboard.core.commands import (
+    COMMANDS,
+    Actor,
+    CommandService,
+    Outcome,
+    Reply,
+    Surface,
+)
+from switchboard.core.demo import ADMIN, USER, start_demo
+from switchboard.core.errors import SwitchboardAuthError
 
 if TYPE_CHECKING:
     from pathlib import Path
 
-    from core.demo import Demo
+    from switchboard.core.demo import Demo
 
 
 def first_pbx_with(demo: Demo, capability: Capability) -> str:
@@ -394,8 +401,8 @@ def test_service_run_never_raises(tmp_path: Path) -> None:
                 assert reply.text
                 assert reply.outcome is not Outcome.FAILED, reply.text
 
-            logging.getLogger("core").setLevel(logging.CRITICAL)
+            logging.getLogger("switchboard.core").setLevel(logging.CRITICAL)
             check()
         finally:
-            logging.getLogger("core").setLevel(logging.NOTSET)
+            logging.getLogger("switchboard.core").setLevel(logging.NOTSET)
             runner.run(manager.__aexit__(None, None, None))

@@ -16,19 +16,19 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 import pytest
 
-import core.demo
-from core.commands import CommandService, Outcome
-from core.commands.state import AuditEntry, StateStore, normalise_url
-from core.config import StateSettings
-from core.demo import ADMIN, USER, start_demo
-from core.errors import SwitchboardConfigError
+import switchboard.core.demo
+from switchboard.core.commands import CommandService, Outcome
+from switchboard.core.commands.state import AuditEntry, StateStore, normalise_url
+from switchboard.core.config import StateSettings
+from switchboard.core.demo import ADMIN, USER, start_demo
+from switchboard.core.errors import SwitchboardConfigError
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
     from pathlib import Path
 
-    from core.config import SwitchboardConfig
-    from core.demo import Demo
+    from switchboard.core.config import SwitchboardConfig
+    from switchboard.core.demo import Demo
 
 
 class StateDb(Protocol):
@@ -70,13 +70,13 @@ async def demo_on(
     db: StateDb, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> AsyncIterator[Demo]:
     """The in-process demo with its state in ``db`` (only the URL differs)."""
-    build = core.demo.demo_config
+    build = switchboard.core.demo.demo_config
 
     def config_on_db(urls: dict[str, str], state_dir: Path) -> SwitchboardConfig:
         config = build(urls, state_dir)
         return dataclasses.replace(config, state=StateSettings(database_url=db.url))
 
-    monkeypatch.setattr(core.demo, "demo_config", config_on_db)
+    monkeypatch.setattr(switchboard.core.demo, "demo_config", config_on_db)
     async with start_demo(state_dir=tmp_path, loopback=False) as demo:
         assert demo.config.state.database_url == db.url
         yield demo

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from sqlalchemy.engine import make_url
 
-from core.commands.state import StateStore
-from core.errors import SwitchboardConfigError
+from switchboard.core.commands.state import StateStore
+from switchboard.core.errors import SwitchboardConfigError
 from tests.core.commands.test_state import (  # noqa: F401 - collected again, on PostgreSQL
     test_another_workers_link_changes_are_seen_after_the_cache,
     test_dials_leave_the_count_after_the_window,

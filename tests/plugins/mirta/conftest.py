@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from plugins.mirta import PLUGIN
-from plugins.mirta.backend import MirtaBackend
-from plugins.mirta.client import MirtaClient, ResponseFormat
-from plugins.mirta.emulator import DEMO_API_KEY, DEMO_TENANT, MirtaEmulator
+from switchboard.plugins.mirta import PLUGIN
+from switchboard.plugins.mirta.backend import MirtaBackend
+from switchboard.plugins.mirta.client import MirtaClient, ResponseFormat
+from switchboard.plugins.mirta.emulator import DEMO_API_KEY, DEMO_TENANT, MirtaEmulator
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -8,26 +8,26 @@ from typing import TYPE_CHECKING
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from core.capabilities import Capability
-from core.emulator import serve
-from core.errors import (
+from switchboard.core.capabilities import Capability
+from switchboard.core.emulator import serve
+from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardInvalidInputError,
     SwitchboardNotFoundError,
     SwitchboardUnsupportedError,
 )
-from core.models import RecordingAction
-from core.registry import get_vendor
-from plugins.mirta import PLUGIN
-from plugins.mirta import const as mirta_const
-from plugins.mirta.backend import MirtaBackend
-from plugins.mirta.emulator import DEMO_API_KEY, MirtaEmulator
-from plugins.mirta.settings import MirtaSettings
+from switchboard.core.models import RecordingAction
+from switchboard.core.registry import get_vendor
+from switchboard.plugins.mirta import PLUGIN
+from switchboard.plugins.mirta import const as mirta_const
+from switchboard.plugins.mirta.backend import MirtaBackend
+from switchboard.plugins.mirta.emulator import DEMO_API_KEY, MirtaEmulator
+from switchboard.plugins.mirta.settings import MirtaSettings
 
 from .conftest import make_backend
 
 if TYPE_CHECKING:
-    from plugins.mirta.emulator_state import EmuExtension
+    from switchboard.plugins.mirta.emulator_state import EmuExtension
 
 
 async def test_plugin_is_registered() -> None:

@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from core.errors import (
+from switchboard.core.errors import (
     SwitchboardInvalidInputError,
     SwitchboardNotFoundError,
     SwitchboardResponseError,
 )
 
 if TYPE_CHECKING:
-    from plugins.mirta.client import MirtaClient
-    from plugins.mirta.emulator import MirtaEmulator
+    from switchboard.plugins.mirta.client import MirtaClient
+    from switchboard.plugins.mirta.emulator import MirtaEmulator
 
 
 async def test_extensions(client: MirtaClient, emulator: MirtaEmulator) -> None:

@@ -8,13 +8,13 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from plugins.mirta.const import BAD_KEY_BODY, PROXY_API_PATH
-from plugins.mirta.emulator import DEMO_API_KEY, DEMO_TENANT, MirtaEmulator
+from switchboard.plugins.mirta.const import BAD_KEY_BODY, PROXY_API_PATH
+from switchboard.plugins.mirta.emulator import DEMO_API_KEY, DEMO_TENANT, MirtaEmulator
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from plugins.mirta.emulator_state import EmuExtension
+    from switchboard.plugins.mirta.emulator_state import EmuExtension
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ import httpx
 import pytest
 import respx
 
-from core.errors import (
+from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardConfigError,
     SwitchboardConnectionError,
@@ -19,9 +19,9 @@ from core.errors import (
     SwitchboardResponseError,
     SwitchboardTimeoutError,
 )
-from plugins.mirta.client import MirtaClient
-from plugins.mirta.const import PROXY_API_PATH
-from plugins.mirta.emulator import DEMO_API_KEY, MirtaEmulator
+from switchboard.plugins.mirta.client import MirtaClient
+from switchboard.plugins.mirta.const import PROXY_API_PATH
+from switchboard.plugins.mirta.emulator import DEMO_API_KEY, MirtaEmulator
 
 from .conftest import BASE_URL, make_backend, make_client
 

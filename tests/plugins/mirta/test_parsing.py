@@ -9,10 +9,10 @@ import httpx
 import pytest
 import respx
 
-from core.errors import SwitchboardAuthError, SwitchboardNotFoundError
-from plugins.mirta.client import MirtaClient
-from plugins.mirta.const import BAD_KEY_BODY, DND_REQTYPE, PROXY_API_PATH
-from plugins.mirta.parsing import (
+from switchboard.core.errors import SwitchboardAuthError, SwitchboardNotFoundError
+from switchboard.plugins.mirta.client import MirtaClient
+from switchboard.plugins.mirta.const import BAD_KEY_BODY, DND_REQTYPE, PROXY_API_PATH
+from switchboard.plugins.mirta.parsing import (
     PipeFormatError,
     drop_credentials,
     drop_positional_keys,

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from plugins.pbxware import PLUGIN
-from plugins.pbxware.backend import PbxwareBackend
-from plugins.pbxware.client import PbxwareClient
-from plugins.pbxware.emulator import DEMO_API_KEY, PbxwareEmulator
+from switchboard.plugins.pbxware import PLUGIN
+from switchboard.plugins.pbxware.backend import PbxwareBackend
+from switchboard.plugins.pbxware.client import PbxwareClient
+from switchboard.plugins.pbxware.emulator import DEMO_API_KEY, PbxwareEmulator
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -8,18 +8,18 @@ import httpx
 import pytest
 from pydantic import ValidationError
 
-from core.capabilities import Capability
-from core.errors import (
+from switchboard.core.capabilities import Capability
+from switchboard.core.errors import (
     SwitchboardInvalidInputError,
     SwitchboardNotFoundError,
     SwitchboardUnsupportedError,
 )
-from core.models import OfficeHoursState, RecordingAction
-from core.registry import get_vendor
-from plugins.pbxware import PLUGIN
-from plugins.pbxware.backend import PbxwareBackend
-from plugins.pbxware.emulator import PbxwareEmulator
-from plugins.pbxware.settings import PbxwareSettings
+from switchboard.core.models import OfficeHoursState, RecordingAction
+from switchboard.core.registry import get_vendor
+from switchboard.plugins.pbxware import PLUGIN
+from switchboard.plugins.pbxware.backend import PbxwareBackend
+from switchboard.plugins.pbxware.emulator import PbxwareEmulator
+from switchboard.plugins.pbxware.settings import PbxwareSettings
 
 from .conftest import BASE_URL, make_backend
 
@@ -312,7 +312,7 @@ async def test_flipping_p8_reads_forwarding_with_the_bulk_call(
     backend: PbxwareBackend, emulator: PbxwareEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """P8: once states.get is verified, one constant switches to it."""
-    from plugins.pbxware import backend as backend_module  # noqa: PLC0415
+    from switchboard.plugins.pbxware import backend as backend_module  # noqa: PLC0415
 
     monkeypatch.setattr(backend_module, "USE_BULK_ES_STATES", True)
     assert (await backend.get_status("8")).forward_to == "4540404040"
@@ -325,7 +325,7 @@ async def test_flipping_p2_sends_the_status_alone(
     backend: PbxwareBackend, emulator: PbxwareEmulator, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """P2: if set turns out to merge, the read is skipped and only status is sent."""
-    from plugins.pbxware import client as client_module  # noqa: PLC0415
+    from switchboard.plugins.pbxware import client as client_module  # noqa: PLC0415
 
     monkeypatch.setattr(client_module, "OTIMES_SET_REPLACES_STATE", False)
     changed = await backend.set_office_hours("erg:9", OfficeHoursState.ON)
@@ -345,7 +345,7 @@ async def test_a_failed_half_of_a_status_read_cancels_the_other(
     backend: PbxwareBackend, emulator: PbxwareEmulator
 ) -> None:
     """ext.list and monitor.list run together; one failure is the error raised."""
-    from core.errors import SwitchboardResponseError  # noqa: PLC0415
+    from switchboard.core.errors import SwitchboardResponseError  # noqa: PLC0415
 
     emulator.faults.malformed = 1
     with pytest.raises(SwitchboardResponseError, match="not JSON"):

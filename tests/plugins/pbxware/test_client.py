@@ -7,10 +7,13 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from core.errors import SwitchboardInvalidInputError, SwitchboardNotFoundError
-from plugins.pbxware import client_base
-from plugins.pbxware.const import OTIMES_LOOKUP_FIELD
-from plugins.pbxware.models import (
+from switchboard.core.errors import (
+    SwitchboardInvalidInputError,
+    SwitchboardNotFoundError,
+)
+from switchboard.plugins.pbxware import client_base
+from switchboard.plugins.pbxware.const import OTIMES_LOOKUP_FIELD
+from switchboard.plugins.pbxware.models import (
     CallForwardCondition,
     CallForwardConfiguration,
     DndMode,
@@ -23,9 +26,9 @@ from plugins.pbxware.models import (
 from .conftest import SERVER, Sleeps, make_client
 
 if TYPE_CHECKING:
-    from core.emulator import Request
-    from plugins.pbxware.client import PbxwareClient
-    from plugins.pbxware.emulator import PbxwareEmulator
+    from switchboard.core.emulator import Request
+    from switchboard.plugins.pbxware.client import PbxwareClient
+    from switchboard.plugins.pbxware.emulator import PbxwareEmulator
 
 
 def last(emulator: PbxwareEmulator) -> Request:
@@ -425,7 +428,7 @@ async def test_iter_cdrs_stops_at_max_pages(client: PbxwareClient) -> None:
 
 
 async def test_cdrs_in_billing_mode_carry_the_rating_columns(sleeps: Sleeps) -> None:
-    from plugins.pbxware.emulator import PbxwareEmulator  # noqa: PLC0415
+    from switchboard.plugins.pbxware.emulator import PbxwareEmulator  # noqa: PLC0415
 
     emulator = PbxwareEmulator(billing_mode=True)
     client = make_client(emulator, sleeps)
@@ -495,7 +498,7 @@ async def test_the_manual_sample_path_works_too(
 async def test_owned_http_client_is_closed_borrowed_one_is_not(
     emulator: PbxwareEmulator, sleeps: Sleeps
 ) -> None:
-    from plugins.pbxware.client import PbxwareClient  # noqa: PLC0415
+    from switchboard.plugins.pbxware.client import PbxwareClient  # noqa: PLC0415
 
     async with PbxwareClient("http://pbx.example.com", "k" * 12) as owned:
         http = owned.transport.client

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from plugins.pbxware.emulator import DEMO_API_KEY, PbxwareEmulator
+from switchboard.plugins.pbxware.emulator import DEMO_API_KEY, PbxwareEmulator
 
 from .conftest import BASE_URL
 
@@ -203,7 +203,7 @@ async def test_cdr_download_pages(
 ) -> None:
     from datetime import UTC, datetime, timedelta  # noqa: PLC0415
 
-    from plugins.pbxware.quirks import format_cdr_date  # noqa: PLC0415
+    from switchboard.plugins.pbxware.quirks import format_cdr_date  # noqa: PLC0415
 
     today = datetime.now(tz=UTC).date()
     dates = (

@@ -10,7 +10,7 @@ import httpx
 import pytest
 import respx
 
-from core.errors import (
+from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardConnectionError,
     SwitchboardError,
@@ -20,18 +20,18 @@ from core.errors import (
     SwitchboardResponseError,
     SwitchboardTimeoutError,
 )
-from core.models import OfficeHoursState, RecordingAction
-from plugins.pbxware.client import PbxwareClient
-from plugins.pbxware.emulator import DEMO_API_KEY, PbxwareEmulator
-from plugins.pbxware.models import EsService, EsState, OtimesTarget
+from switchboard.core.models import OfficeHoursState, RecordingAction
+from switchboard.plugins.pbxware.client import PbxwareClient
+from switchboard.plugins.pbxware.emulator import DEMO_API_KEY, PbxwareEmulator
+from switchboard.plugins.pbxware.models import EsService, EsState, OtimesTarget
 
 from .conftest import BASE_URL, SERVER, Sleeps, make_backend, make_client
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from core.emulator import Request, Response
-    from plugins.pbxware.backend import PbxwareBackend
+    from switchboard.core.emulator import Request, Response
+    from switchboard.plugins.pbxware.backend import PbxwareBackend
 
 WRONG_KEY = "wrong-key-4f9a8c7d"
 

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime
 import pytest
 from pydantic import ValidationError
 
-from core.errors import SwitchboardResponseError
-from core.responses import validate
-from plugins.pbxware.models import (
+from switchboard.core.errors import SwitchboardResponseError
+from switchboard.core.responses import validate
+from switchboard.plugins.pbxware.models import (
     CallForwardCondition,
     CallForwardConfiguration,
     CdrPage,
@@ -31,7 +31,7 @@ from plugins.pbxware.models import (
     SuccessResponse,
     number_of,
 )
-from plugins.pbxware.quirks import format_cdr_date, parse_cdr_date
+from switchboard.plugins.pbxware.quirks import format_cdr_date, parse_cdr_date
 
 from .conftest import load_fixture
 

@@ -13,20 +13,20 @@ from typing import TYPE_CHECKING
 import pytest
 from pydantic import ValidationError
 
-from core.errors import SwitchboardNotFoundError, SwitchboardResponseError
-from core.models import OfficeHoursState
-from plugins.pbxware import PLUGIN
-from plugins.pbxware.const import OTIMES_LOOKUP_FIELD
-from plugins.pbxware.settings import PbxwareSettings
+from switchboard.core.errors import SwitchboardNotFoundError, SwitchboardResponseError
+from switchboard.core.models import OfficeHoursState
+from switchboard.plugins.pbxware import PLUGIN
+from switchboard.plugins.pbxware.const import OTIMES_LOOKUP_FIELD
+from switchboard.plugins.pbxware.settings import PbxwareSettings
 
 from .conftest import BASE_URL, make_backend
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from core.emulator import Request
-    from plugins.pbxware.backend import PbxwareBackend
-    from plugins.pbxware.emulator import PbxwareEmulator
+    from switchboard.core.emulator import Request
+    from switchboard.plugins.pbxware.backend import PbxwareBackend
+    from switchboard.plugins.pbxware.emulator import PbxwareEmulator
 
 DEMO_EXTRAS = {
     "ivr:2",
@@ -169,7 +169,7 @@ async def test_refusals_other_than_not_found_are_not_hidden(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     """If the lookup field is wrong for a real PBX, the user must see it."""
-    from plugins.pbxware import client as client_module  # noqa: PLC0415
+    from switchboard.plugins.pbxware import client as client_module  # noqa: PLC0415
 
     wrong = {**OTIMES_LOOKUP_FIELD, "did": "id"}
     monkeypatch.setattr(client_module, "OTIMES_LOOKUP_FIELD", wrong)

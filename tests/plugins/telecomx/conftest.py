@@ -10,11 +10,15 @@ import httpx
 import pytest
 from pydantic import SecretStr
 
-from core.transport import RetryPolicy
-from plugins.telecomx.backend import TelecomXBackend
-from plugins.telecomx.client import TelecomXClient
-from plugins.telecomx.emulator import DEMO_API_TOKEN, DEMO_PASSWORD, TelecomXEmulator
-from plugins.telecomx.settings import TelecomXSettings
+from switchboard.core.transport import RetryPolicy
+from switchboard.plugins.telecomx.backend import TelecomXBackend
+from switchboard.plugins.telecomx.client import TelecomXClient
+from switchboard.plugins.telecomx.emulator import (
+    DEMO_API_TOKEN,
+    DEMO_PASSWORD,
+    TelecomXEmulator,
+)
+from switchboard.plugins.telecomx.settings import TelecomXSettings
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator

@@ -9,18 +9,18 @@ from typing import TYPE_CHECKING
 import pytest
 from pydantic import SecretStr
 
-from core.errors import SwitchboardAuthError, SwitchboardError
-from plugins.telecomx.auth import LoginAuth
-from plugins.telecomx.client import TelecomXClient
-from plugins.telecomx.const import TOKEN_QUERY_PARAM
-from plugins.telecomx.emulator import DEMO_API_TOKEN, DEMO_PASSWORD
+from switchboard.core.errors import SwitchboardAuthError, SwitchboardError
+from switchboard.plugins.telecomx.auth import LoginAuth
+from switchboard.plugins.telecomx.client import TelecomXClient
+from switchboard.plugins.telecomx.const import TOKEN_QUERY_PARAM
+from switchboard.plugins.telecomx.emulator import DEMO_API_TOKEN, DEMO_PASSWORD
 
 from .conftest import BASE_URL, FAST_RETRY, employee_login
 
 if TYPE_CHECKING:
     import httpx
 
-    from plugins.telecomx.emulator import TelecomXEmulator
+    from switchboard.plugins.telecomx.emulator import TelecomXEmulator
 
     from .conftest import FakeClock
 

@@ -8,24 +8,24 @@ import httpx
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from core.capabilities import Capability
-from core.errors import (
+from switchboard.core.capabilities import Capability
+from switchboard.core.errors import (
     SwitchboardInvalidInputError,
     SwitchboardNotFoundError,
     SwitchboardPermissionError,
     SwitchboardUnsupportedError,
 )
-from core.models import Presence, RecordingAction
-from core.registry import get_vendor
-from plugins.telecomx import PLUGIN, TelecomXBackend
-from plugins.telecomx.const import PRESENCE_FIELD
-from plugins.telecomx.emulator import DEMO_API_TOKEN, TelecomXEmulator
-from plugins.telecomx.settings import TelecomXSettings
+from switchboard.core.models import Presence, RecordingAction
+from switchboard.core.registry import get_vendor
+from switchboard.plugins.telecomx import PLUGIN, TelecomXBackend
+from switchboard.plugins.telecomx.const import PRESENCE_FIELD
+from switchboard.plugins.telecomx.emulator import DEMO_API_TOKEN, TelecomXEmulator
+from switchboard.plugins.telecomx.settings import TelecomXSettings
 
 from .conftest import BASE_URL, FAST_RETRY, asgi_client
 
 if TYPE_CHECKING:
-    from plugins.telecomx.emulator_seed import Tenant
+    from switchboard.plugins.telecomx.emulator_seed import Tenant
 
 
 def ext_ids(tenant: Tenant) -> list[str]:

@@ -7,16 +7,16 @@ from typing import TYPE_CHECKING
 import pytest
 from pydantic import SecretStr
 
-from core.errors import (
+from switchboard.core.errors import (
     SwitchboardConfigError,
     SwitchboardInvalidInputError,
     SwitchboardNotFoundError,
     SwitchboardPermissionError,
 )
-from plugins.telecomx.client import TelecomXClient
-from plugins.telecomx.const import PRESENCE_FIELD, TOKEN_QUERY_PARAM
-from plugins.telecomx.emulator import DEMO_API_TOKEN
-from plugins.telecomx.models import (
+from switchboard.plugins.telecomx.client import TelecomXClient
+from switchboard.plugins.telecomx.const import PRESENCE_FIELD, TOKEN_QUERY_PARAM
+from switchboard.plugins.telecomx.emulator import DEMO_API_TOKEN
+from switchboard.plugins.telecomx.models import (
     BusyUpdate,
     GotoRef,
     NoAnswerUpdate,
@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 
     import httpx
 
-    from plugins.telecomx.emulator import TelecomXEmulator
+    from switchboard.plugins.telecomx.emulator import TelecomXEmulator
 
 BAD_IDS = ["101", "12345678901234567890ABC", "zz345678901234567890ABCD", ""]
 

@@ -7,9 +7,13 @@ from typing import Any
 import httpx
 import pytest
 
-from core.emulator import serve
-from plugins.telecomx.const import ERROR_MESSAGE_FIELD, PRESENCE_FIELD
-from plugins.telecomx.emulator import DEMO_API_TOKEN, DEMO_PASSWORD, TelecomXEmulator
+from switchboard.core.emulator import serve
+from switchboard.plugins.telecomx.const import ERROR_MESSAGE_FIELD, PRESENCE_FIELD
+from switchboard.plugins.telecomx.emulator import (
+    DEMO_API_TOKEN,
+    DEMO_PASSWORD,
+    TelecomXEmulator,
+)
 
 from .conftest import BASE_URL
 

@@ -7,7 +7,7 @@ import pytest
 import respx
 from pydantic import SecretStr
 
-from core.errors import (
+from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardConnectionError,
     SwitchboardError,
@@ -16,9 +16,9 @@ from core.errors import (
     SwitchboardPermissionError,
     SwitchboardRateLimitError,
 )
-from plugins.telecomx.client import TelecomXClient
-from plugins.telecomx.const import ERROR_MESSAGE_FIELD
-from plugins.telecomx.errors import error_code, error_mapper
+from switchboard.plugins.telecomx.client import TelecomXClient
+from switchboard.plugins.telecomx.const import ERROR_MESSAGE_FIELD
+from switchboard.plugins.telecomx.errors import error_code, error_mapper
 
 from .conftest import BASE_URL, FAST_RETRY
 

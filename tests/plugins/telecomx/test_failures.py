@@ -6,19 +6,19 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from core.errors import (
+from switchboard.core.errors import (
     SwitchboardConnectionError,
     SwitchboardRateLimitError,
     SwitchboardResponseError,
     SwitchboardTimeoutError,
 )
-from plugins.telecomx.models import NoAnswerUpdate, PhoneType, PresenceState
+from switchboard.plugins.telecomx.models import NoAnswerUpdate, PhoneType, PresenceState
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from plugins.telecomx.client import TelecomXClient
-    from plugins.telecomx.emulator import TelecomXEmulator
+    from switchboard.plugins.telecomx.client import TelecomXClient
+    from switchboard.plugins.telecomx.emulator import TelecomXEmulator
 
 
 def reads(

@@ -7,9 +7,9 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import SecretStr
 
-from core.errors import SwitchboardResponseError
-from core.responses import validate
-from plugins.telecomx.models import (
+from switchboard.core.errors import SwitchboardResponseError
+from switchboard.core.responses import validate
+from switchboard.plugins.telecomx.models import (
     AppRecord,
     ExtensionDetail,
     GotoRef,

@@ -9,10 +9,10 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
-from plugins.telphin import PLUGIN, TelphinSettings
-from plugins.telphin.backend import TelphinBackend
-from plugins.telphin.client import TelphinClient
-from plugins.telphin.emulator import (
+from switchboard.plugins.telphin import PLUGIN, TelphinSettings
+from switchboard.plugins.telphin.backend import TelphinBackend
+from switchboard.plugins.telphin.client import TelphinClient
+from switchboard.plugins.telphin.emulator import (
     API,
     EMULATOR_CLIENT_ID,
     EMULATOR_CLIENT_SECRET,

@@ -8,21 +8,21 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from core.errors import (
+from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardError,
     SwitchboardPermissionError,
 )
-from plugins.telphin.const import TOKEN_FALLBACK_TTL_S
-from plugins.telphin.models import CallbackRequest
+from switchboard.plugins.telphin.const import TOKEN_FALLBACK_TTL_S
+from switchboard.plugins.telphin.models import CallbackRequest
 
 from .conftest import FakeClock, api_requests, make_client, token_requests
 
 if TYPE_CHECKING:
     import httpx
 
-    from plugins.telphin.client import TelphinClient
-    from plugins.telphin.emulator import TelphinEmulator
+    from switchboard.plugins.telphin.client import TelphinClient
+    from switchboard.plugins.telphin.emulator import TelphinEmulator
 
 
 async def test_token_is_reused_until_shortly_before_it_expires(

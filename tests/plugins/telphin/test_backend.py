@@ -9,18 +9,18 @@ from typing import TYPE_CHECKING
 import pytest
 from pydantic import SecretStr, ValidationError
 
-from core.capabilities import Capability
-from core.errors import (
+from switchboard.core.capabilities import Capability
+from switchboard.core.errors import (
     SwitchboardConfigError,
     SwitchboardConnectionError,
     SwitchboardInvalidInputError,
     SwitchboardNotFoundError,
     SwitchboardUnsupportedError,
 )
-from core.models import RecordingAction
-from plugins.telphin import PLUGIN, TelphinSettings
-from plugins.telphin.backend import TelphinBackend, TelphinDndBackend
-from plugins.telphin.emulator import CLIENT_ID, TelphinEmulator
+from switchboard.core.models import RecordingAction
+from switchboard.plugins.telphin import PLUGIN, TelphinSettings
+from switchboard.plugins.telphin.backend import TelphinBackend, TelphinDndBackend
+from switchboard.plugins.telphin.emulator import CLIENT_ID, TelphinEmulator
 
 from .conftest import FakeClock, api_requests, emulator_http, make_backend
 

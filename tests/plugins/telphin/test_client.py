@@ -6,14 +6,14 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from core.emulator import serve
-from core.errors import (
+from switchboard.core.emulator import serve
+from switchboard.core.errors import (
     SwitchboardInvalidInputError,
     SwitchboardNotFoundError,
     SwitchboardResponseError,
 )
-from plugins.telphin.client import TelphinClient
-from plugins.telphin.emulator import (
+from switchboard.plugins.telphin.client import TelphinClient
+from switchboard.plugins.telphin.emulator import (
     API,
     CLIENT_ID,
     DND_STATUS_NAME,
@@ -21,7 +21,7 @@ from plugins.telphin.emulator import (
     EMULATOR_CLIENT_SECRET,
     TelphinEmulator,
 )
-from plugins.telphin.models import CallbackRequest, PhoneProperties
+from switchboard.plugins.telphin.models import CallbackRequest, PhoneProperties
 
 from .conftest import FakeClock, api_requests, emulator_http, load_fixture, make_client
 
@@ -70,7 +70,7 @@ async def test_list_extensions_reads_every_page(
 async def test_endless_pages_are_cut_off(
     clock: FakeClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("plugins.telphin.client.MAX_PAGES", 2)
+    monkeypatch.setattr("switchboard.plugins.telphin.client.MAX_PAGES", 2)
     big = TelphinEmulator(250, clock=clock)
     async with emulator_http(big) as big_http:
         with pytest.raises(SwitchboardResponseError) as caught:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from core.errors import (
+from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardConnectionError,
     SwitchboardInvalidInputError,
@@ -16,14 +16,14 @@ from core.errors import (
     SwitchboardResponseError,
     SwitchboardTimeoutError,
 )
-from plugins.telphin.errors import map_error
-from plugins.telphin.models import CallbackRequest, PhoneProperties
+from switchboard.plugins.telphin.errors import map_error
+from switchboard.plugins.telphin.models import CallbackRequest, PhoneProperties
 
 from .conftest import load_fixture
 
 if TYPE_CHECKING:
-    from plugins.telphin.client import TelphinClient
-    from plugins.telphin.emulator import TelphinEmulator
+    from switchboard.plugins.telphin.client import TelphinClient
+    from switchboard.plugins.telphin.emulator import TelphinEmulator
 
 
 def ext(emulator: TelphinEmulator) -> str:

@@ -6,9 +6,9 @@ from datetime import UTC, datetime
 
 import pytest
 
-from core.errors import SwitchboardResponseError
-from core.responses import validate
-from plugins.telphin.models import (
+from switchboard.core.errors import SwitchboardResponseError
+from switchboard.core.responses import validate
+from switchboard.plugins.telphin.models import (
     CallbackResult,
     CurrentCall,
     Extension,

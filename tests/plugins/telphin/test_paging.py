@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from core.emulator import Request, Response
-from plugins.telphin.emulator import TelphinEmulator
+from switchboard.core.emulator import Request, Response
+from switchboard.plugins.telphin.emulator import TelphinEmulator
 
 from .conftest import emulator_http, make_client
 

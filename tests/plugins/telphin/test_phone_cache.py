@@ -13,10 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from core.errors import SwitchboardConfigError
-from plugins.telphin.emulator import TelphinEmulator
-from plugins.telphin.models import PhoneProperties
-from plugins.telphin.phone_cache import (
+from switchboard.core.errors import SwitchboardConfigError
+from switchboard.plugins.telphin.emulator import TelphinEmulator
+from switchboard.plugins.telphin.models import PhoneProperties
+from switchboard.plugins.telphin.phone_cache import (
     FIRST_PASS_READS_PER_REFRESH,
     ROUND_ROBIN_READS_PER_REFRESH,
     PhoneCache,
@@ -27,9 +27,9 @@ from .conftest import FakeClock, api_requests, emulator_http, make_backend
 if TYPE_CHECKING:
     import httpx
 
-    from core.emulator import Request, Response
-    from core.models import ExtensionStatus
-    from plugins.telphin.backend import TelphinBackend
+    from switchboard.core.emulator import Request, Response
+    from switchboard.core.models import ExtensionStatus
+    from switchboard.plugins.telphin.backend import TelphinBackend
 
 DND_ID = 302
 K = ROUND_ROBIN_READS_PER_REFRESH

@@ -7,9 +7,9 @@ from typing import TYPE_CHECKING
 import httpx
 import pytest
 
-from core.errors import SwitchboardRateLimitError
-from plugins.telphin.emulator import TelphinEmulator
-from plugins.telphin.errors import map_error
+from switchboard.core.errors import SwitchboardRateLimitError
+from switchboard.plugins.telphin.emulator import TelphinEmulator
+from switchboard.plugins.telphin.errors import map_error
 
 from .conftest import (
     FakeClock,
@@ -21,9 +21,9 @@ from .conftest import (
 )
 
 if TYPE_CHECKING:
-    from core.models import RateLimitState
-    from plugins.telphin.backend import TelphinBackend
-    from plugins.telphin.client import TelphinClient
+    from switchboard.core.models import RateLimitState
+    from switchboard.plugins.telphin.backend import TelphinBackend
+    from switchboard.plugins.telphin.client import TelphinClient
 
 
 def quota(holder: TelphinClient | TelphinBackend) -> RateLimitState | None:

@@ -1,0 +1,1 @@
+"""The ``switchboard`` command-line interface (needs the ``chatops`` extra)."""

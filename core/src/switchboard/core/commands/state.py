@@ -1,0 +1,372 @@
+"""User links, the audit log and the dial count, in SQLite by default (PostgreSQL by URL).
+
+SQLAlchemy 2 async: ``sqlite+aiosqlite:///path/state.db`` by default, or
+``postgresql+asyncpg://...`` when several Slack workers share state. Tables are
+created on start. Every write is its own transaction, committed before the
+call returns, so killing the process between two commands loses nothing.
+"""
+
+from __future__ import annotations
+
+import importlib
+import time
+import zlib
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from sqlalchemy import DateTime, Integer, String, Text, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from switchboard.core.commands.types import Link
+from switchboard.core.errors import SwitchboardConfigError
+from switchboard.core.redaction import get_logger, redact_text
+
+if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+
+_LOGGER = get_logger(__name__)
+
+# Links are read on every command; a short cache saves a database round trip
+# per command. Writes through this store invalidate it at once; a link changed
+# by another worker (PostgreSQL) is seen after at most this many seconds.
+LINK_CACHE_SECONDS = 30.0
+
+_SYNC_TO_ASYNC = {
+    "sqlite": "sqlite+aiosqlite",
+    "postgresql": "postgresql+asyncpg",
+    "postgres": "postgresql+asyncpg",
+}
+
+
+def _open_errors(engine: AsyncEngine) -> tuple[type[Exception], ...]:
+    """What opening the database raises when it cannot be used.
+
+    asyncpg raises its own errors while connecting (a wrong password, say);
+    SQLAlchemy does not wrap them.
+    """
+    errors: tuple[type[Exception], ...] = (SQLAlchemyError, OSError)
+    if engine.dialect.driver == "asyncpg":
+        errors += (importlib.import_module("asyncpg").PostgresError,)
+    return errors
+
+
+class _Base(DeclarativeBase):
+    pass
+
+
+class _LinkRow(_Base):
+    __tablename__ = "switchboard_links"
+
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    pbx: Mapped[str] = mapped_column(String(128), primary_key=True)
+    extension: Mapped[str] = mapped_column(String(32))
+    linked_by: Mapped[str] = mapped_column(String(128), default="")
+    linked_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _AuditRow(_Base):
+    __tablename__ = "switchboard_audit"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    user_id: Mapped[str] = mapped_column(String(128), index=True)
+    user_name: Mapped[str] = mapped_column(String(256), default="")
+    surface: Mapped[str] = mapped_column(String(16))
+    pbx: Mapped[str | None] = mapped_column(String(128), nullable=True)
+    action: Mapped[str] = mapped_column(String(64))
+    target: Mapped[str | None] = mapped_column(String(256), nullable=True)
+    outcome: Mapped[str] = mapped_column(String(16))
+    detail: Mapped[str] = mapped_column(Text, default="")
+
+
+class _DialRow(_Base):
+    """One click-to-dial, kept for the rate limit's window only."""
+
+    __tablename__ = "switchboard_dials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[str] = mapped_column(String(128), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+@dataclass(frozen=True)
+class AuditEntry:
+    """One audited action.
+
+    Attributes:
+        at: When (UTC).
+        user_id: Who.
+        user_name: Their display name.
+        surface: ``cli`` or ``slack``.
+        pbx: Which PBX.
+        action: What, as a normalised command (``dnd on for 2h``).
+        target: The extension, flow, number or user acted on.
+        outcome: ``success``, ``refused`` or ``failed``.
+        detail: The sentence the user was told.
+    """
+
+    at: datetime
+    user_id: str
+    user_name: str
+    surface: str
+    pbx: str | None
+    action: str
+    target: str | None
+    outcome: str
+    detail: str
+
+
+def _utc(value: datetime) -> datetime:
+    # SQLite drops the timezone; everything is stored in UTC.
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+# Any number (the same in every worker) naming the lock held while the tables are created.
+_CREATE_LOCK_ID = 0x5B_57A7E
+# The high half of the PostgreSQL lock that serialises one user's dial count.
+_DIAL_LOCK_NAMESPACE = 0x5B_57D1A1
+
+
+async def _write_lock(conn: AsyncConnection, lock_id: int) -> None:
+    """Serialise a read-then-write between workers, until the transaction ends.
+
+    PostgreSQL: an advisory lock named ``lock_id``, so that only that work waits.
+    SQLite: the database's write lock, taken before the reads (it waits up to the
+    busy timeout); SQLite has no finer lock.
+    """
+    backend = conn.dialect.name
+    if backend == "postgresql":
+        await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({lock_id})")
+    elif backend == "sqlite":
+        await conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _dial_lock_id(user_id: str) -> int:
+    # Stable across processes (hash() is salted per process).
+    return (_DIAL_LOCK_NAMESPACE << 32) | zlib.crc32(user_id.encode())
+
+
+def normalise_url(url: str) -> str:
+    """Use the async driver for plain ``sqlite://`` and ``postgresql://`` URLs."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return url
+    return f"{_SYNC_TO_ASYNC.get(scheme, scheme)}://{rest}"
+
+
+class StateStore:
+    """Links and audit log behind one async engine."""
+
+    def __init__(self, engine: AsyncEngine, *, link_cache_seconds: float) -> None:
+        self._engine = engine
+        self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self._cache_seconds = link_cache_seconds
+        self._cache: dict[str, tuple[float, list[Link]]] = {}
+
+    @classmethod
+    async def open(
+        cls, url: str, *, link_cache_seconds: float = LINK_CACHE_SECONDS
+    ) -> StateStore:
+        """Connect to ``url`` and create the tables.
+
+        Raises:
+            SwitchboardConfigError: The URL is unusable or the database is unreachable.
+        """
+        url = normalise_url(url)
+        try:
+            engine = create_async_engine(url)
+        except (ArgumentError, NoSuchModuleError, ImportError) as err:
+            msg = f"state.database_url: cannot use it ({redact_text(str(err))}). Example: sqlite+aiosqlite:///path/state.db"
+            raise SwitchboardConfigError(msg) from None
+        database = engine.url.database
+        open_errors = _open_errors(engine)
+        try:
+            if engine.url.get_backend_name() == "sqlite" and database not in (
+                None,
+                "",
+                ":memory:",
+            ):
+                # Once, at start-up: a blocking mkdir is fine here.
+                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
+            async with engine.begin() as conn:
+                # Two workers starting together on a fresh database would both
+                # create the tables, and the second would fail to start.
+                await _write_lock(conn, _CREATE_LOCK_ID)
+                await conn.run_sync(_Base.metadata.create_all)
+        except open_errors as err:
+            await engine.dispose()
+            msg = (
+                f"state.database_url: cannot open the database ({type(err).__name__})."
+            )
+            raise SwitchboardConfigError(msg) from None
+        return cls(engine, link_cache_seconds=link_cache_seconds)
+
+    async def aclose(self) -> None:
+        """Close every database connection."""
+        await self._engine.dispose()
+
+    def _session(self) -> AsyncSession:
+        return self._sessions()
+
+    # -- links ---------------------------------------------------------------
+
+    async def links(self, user_id: str) -> list[Link]:
+        """Return every link of ``user_id`` (sorted by PBX name)."""
+        cached = self._cache.get(user_id)
+        now = time.monotonic()
+        if cached is not None and cached[0] > now:
+            return cached[1]
+        async with self._session() as session:
+            rows = await session.scalars(
+                select(_LinkRow)
+                .where(_LinkRow.user_id == user_id)
+                .order_by(_LinkRow.pbx)
+            )
+            links = [
+                Link(r.user_id, r.pbx, r.extension, r.linked_by, _utc(r.linked_at))
+                for r in rows
+            ]
+        if self._cache_seconds > 0:
+            self._cache[user_id] = (now + self._cache_seconds, links)
+        return links
+
+    async def set_link(
+        self, user_id: str, pbx: str, extension: str, *, linked_by: str
+    ) -> Link:
+        """Link ``user_id`` to ``extension`` on ``pbx`` (replacing an earlier link there)."""
+        at = datetime.now(UTC)
+        row = {
+            "user_id": user_id,
+            "pbx": pbx,
+            "extension": extension,
+            "linked_by": linked_by,
+            "linked_at": at,
+        }
+        async with self._session() as session, session.begin():
+            if session.bind.dialect.name in ("postgresql", "sqlite"):
+                # One atomic upsert: a read-then-write (merge) lets two workers
+                # linking the same user at once both insert, and one fails.
+                insert = (
+                    postgresql_insert
+                    if session.bind.dialect.name == "postgresql"
+                    else sqlite_insert
+                )
+                statement = insert(_LinkRow).values(row)
+                await session.execute(
+                    statement.on_conflict_do_update(
+                        index_elements=[_LinkRow.user_id, _LinkRow.pbx],
+                        set_={
+                            key: statement.excluded[key]
+                            for key in ("extension", "linked_by", "linked_at")
+                        },
+                    )
+                )
+            else:
+                await session.merge(_LinkRow(**row))
+        self._cache.pop(user_id, None)
+        return Link(user_id, pbx, extension, linked_by, at)
+
+    async def delete_links(self, user_id: str, pbx: str | None = None) -> int:
+        """Remove the links of ``user_id`` (on ``pbx`` only, when given); return how many."""
+        statement = delete(_LinkRow).where(_LinkRow.user_id == user_id)
+        if pbx is not None:
+            statement = statement.where(_LinkRow.pbx == pbx)
+        async with self._session() as session, session.begin():
+            result = await session.execute(statement)
+        self._cache.pop(user_id, None)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def users_linked_to(self, pbx: str, extension: str) -> list[str]:
+        """Return the users linked to ``extension`` on ``pbx``."""
+        async with self._session() as session:
+            rows = await session.scalars(
+                select(_LinkRow.user_id).where(
+                    _LinkRow.pbx == pbx, _LinkRow.extension == extension
+                )
+            )
+            return list(rows)
+
+    # -- dial count ----------------------------------------------------------
+
+    async def count_dial(
+        self, user_id: str, *, limit: int, window: float
+    ) -> float | None:
+        """Count one dial of ``user_id`` unless ``limit`` were counted already.
+
+        The rate limit's :class:`~switchboard.core.policy.DialCounter`, shared by every
+        worker on this database; a lock per user makes concurrent dials count one
+        by one. Wall-clock time, because the workers share no monotonic clock.
+
+        Returns:
+            ``None`` when counted; otherwise the seconds until a dial is allowed.
+        """
+        async with self._session() as session, session.begin():
+            await _write_lock(await session.connection(), _dial_lock_id(user_id))
+            # Read once the lock is held: a dial counted while this one waited
+            # must not look as if it came after "now".
+            now = datetime.now(UTC)
+            # Old dials of everyone go: the table holds one window at most.
+            await session.execute(
+                delete(_DialRow).where(_DialRow.at <= now - timedelta(seconds=window))
+            )
+            recent = list(
+                await session.scalars(
+                    select(_DialRow.at)
+                    .where(_DialRow.user_id == user_id)
+                    .order_by(_DialRow.at)
+                )
+            )
+            if len(recent) >= limit:
+                # Allowed again when enough of them have left the window.
+                oldest_to_leave = _utc(recent[len(recent) - limit])
+                return window - (now - oldest_to_leave).total_seconds()
+            session.add(_DialRow(user_id=user_id, at=now))
+        return None
+
+    # -- audit ---------------------------------------------------------------
+
+    async def audit(self, entry: AuditEntry) -> None:
+        """Write one audit entry, committed before returning."""
+        async with self._session() as session, session.begin():
+            session.add(
+                _AuditRow(
+                    at=entry.at,
+                    user_id=entry.user_id,
+                    user_name=entry.user_name,
+                    surface=entry.surface,
+                    pbx=entry.pbx,
+                    action=entry.action,
+                    target=entry.target,
+                    outcome=entry.outcome,
+                    detail=entry.detail,
+                )
+            )
+
+    async def audit_entries(self, limit: int = 50) -> list[AuditEntry]:
+        """Return the newest ``limit`` audit entries, oldest first."""
+        async with self._session() as session:
+            rows = list(
+                await session.scalars(
+                    select(_AuditRow).order_by(_AuditRow.id.desc()).limit(limit)
+                )
+            )
+        return [
+            AuditEntry(
+                at=_utc(r.at),
+                user_id=r.user_id,
+                user_name=r.user_name,
+                surface=r.surface,
+                pbx=r.pbx,
+                action=r.action,
+                target=r.target,
+                outcome=r.outcome,
+                detail=r.detail,
+            )
+            for r in reversed(rows)
+        ]

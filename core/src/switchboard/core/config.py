@@ -1,0 +1,312 @@
+"""The configuration file: PBX connections, policy, Slack and state.
+
+A TOML file names one or more PBX connections; secrets never sit in the file but
+in environment variables, referenced as ``"${NAME}"``::
+
+    default_pbx = "office"
+
+    [pbx.office]
+    vendor = "pbxware"
+    url = "https://pbx.example.com"
+    api_key = "${PBXWARE_API_KEY}"
+    server = "2"
+
+Every error names the file and the field (``pbx.office.api_key``).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from switchboard.core.errors import SwitchboardConfigError
+from switchboard.core.registry import get_vendor
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from switchboard.core.plugin import ConnectionSettings, VendorPlugin
+
+_ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+DEFAULT_STATE_DIR = (
+    Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local/share")) / "switchboard"
+)
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class PolicySettings(_Section):
+    """Who may do what, and which numbers may be dialled."""
+
+    admins: list[str] = Field(
+        default_factory=list,
+        description="User ids (Slack ids or CLI names) that are admins",
+    )
+    admin_usergroup: str | None = Field(
+        default=None, description="A Slack user group whose members are admins"
+    )
+    default_region: str = Field(
+        default="DK",
+        min_length=2,
+        max_length=2,
+        description="Region for national numbers",
+    )
+    allow_international: bool = Field(
+        default=False, description="Allow dialling other countries"
+    )
+    dial_limit_per_minute: int = Field(
+        default=5, ge=1, le=1000, description="Click-to-dial calls per user and minute"
+    )
+
+
+class SlackSettings(_Section):
+    """Slack tokens (from the environment) and how to run."""
+
+    bot_token: SecretStr | None = None
+    app_token: SecretStr | None = None
+    signing_secret: SecretStr | None = None
+    mode: str = Field(default="socket", pattern="^(socket|http)$")
+    port: int = Field(default=3000, ge=1, le=65535)
+
+
+class StateSettings(_Section):
+    """Where user links and the audit log live."""
+
+    database_url: str = Field(
+        default=f"sqlite+aiosqlite:///{DEFAULT_STATE_DIR / 'state.db'}"
+    )
+
+
+class UserSettings(_Section):
+    """A user of the CLI (or a pre-linked Slack user)."""
+
+    extension: str
+    pbx: str | None = None
+
+
+@dataclass(frozen=True)
+class PbxConnection:
+    """One configured PBX: its name, vendor plugin and validated settings."""
+
+    name: str
+    plugin: VendorPlugin[Any]
+    settings: ConnectionSettings
+
+
+@dataclass(frozen=True)
+class SwitchboardConfig:
+    """The whole configuration."""
+
+    pbx: dict[str, PbxConnection]
+    default_pbx: str
+    policy: PolicySettings
+    slack: SlackSettings
+    state: StateSettings
+    users: dict[str, UserSettings]
+    templates_dir: Path | None = None
+    source: Path | None = None
+
+    def connection(self, name: str | None = None) -> PbxConnection:
+        """Return the named connection (the default one when ``name`` is None)."""
+        key = name or self.default_pbx
+        try:
+            return self.pbx[key]
+        except KeyError:
+            known = ", ".join(sorted(self.pbx))
+            msg = f"No PBX called {key!r} is configured (configured: {known})."
+            raise SwitchboardConfigError(msg) from None
+
+
+def _fail(path: Path | None, field: str, problem: str) -> SwitchboardConfigError:
+    where = f"{path}: " if path else ""
+    return SwitchboardConfigError(f"{where}{field}: {problem}")
+
+
+def _expand(value: Any, path: Path | None, field: str, env: Mapping[str, str]) -> Any:
+    """Replace ``${NAME}`` with environment values, recursively."""
+    if isinstance(value, dict):
+        return {k: _expand(v, path, f"{field}.{k}", env) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_expand(v, path, f"{field}[{i}]", env) for i, v in enumerate(value)]
+    if not isinstance(value, str):
+        return value
+
+    def substitute(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in env:
+            raise _fail(path, field, f"environment variable {name} is not set")
+        return env[name]
+
+    return _ENV_RE.sub(substitute, value)
+
+
+SectionT = TypeVar("SectionT", bound=_Section)
+
+
+def _section(model: type[SectionT], raw: Any, path: Path | None, name: str) -> SectionT:
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        raise _fail(path, name, "must be a table")
+    try:
+        return model.model_validate(raw)
+    except ValidationError as err:
+        raise _validation_failure(err, path, name) from None
+
+
+def _validation_failure(
+    err: ValidationError, path: Path | None, prefix: str
+) -> SwitchboardConfigError:
+    first = err.errors(include_input=False, include_url=False)[0]
+    loc = ".".join(str(p) for p in first["loc"])
+    message = first["msg"]
+    if first["type"] == "extra_forbidden":
+        message = "is not a known setting"
+    return _fail(path, f"{prefix}.{loc}" if loc else prefix, message)
+
+
+def _require_env_secrets(
+    names: list[str], raw: Mapping[str, Any], path: Path | None, field: str
+) -> None:
+    """Refuse secrets written into the file: they belong in the environment."""
+    for secret in names:
+        value = raw.get(secret)
+        if isinstance(value, str) and not _ENV_RE.fullmatch(value.strip()):
+            raise _fail(
+                path,
+                f"{field}.{secret}",
+                f'is a secret: put it in an environment variable and write {secret} = "${{NAME}}"',
+            )
+
+
+def _connection(
+    name: str, raw: Any, path: Path | None, env: Mapping[str, str]
+) -> PbxConnection:
+    field = f"pbx.{name}"
+    if not isinstance(raw, dict):
+        raise _fail(path, field, "must be a table")
+    vendor = raw.get("vendor")
+    if not isinstance(vendor, str):
+        raise _fail(
+            path, f"{field}.vendor", "is required (pbxware, mirta, telecomx or telphin)"
+        )
+    try:
+        plugin = get_vendor(vendor)
+    except SwitchboardConfigError as err:
+        raise _fail(path, f"{field}.vendor", err.message) from None
+    _require_env_secrets(plugin.settings_model.secret_field_names(), raw, path, field)
+    data = _expand({k: v for k, v in raw.items() if k != "vendor"}, path, field, env)
+    try:
+        settings = plugin.parse_settings(data)
+    except ValidationError as err:
+        raise _validation_failure(err, path, field) from None
+    return PbxConnection(name=name, plugin=plugin, settings=settings)
+
+
+def parse_config(  # noqa: C901 - one check per top-level key, in order
+    raw: Mapping[str, Any],
+    *,
+    path: Path | None = None,
+    env: Mapping[str, str] | None = None,
+) -> SwitchboardConfig:
+    """Validate an already-decoded configuration mapping."""
+    env = os.environ if env is None else env
+    known = {"pbx", "default_pbx", "policy", "slack", "state", "users", "templates_dir"}
+    for key in raw:
+        if key not in known:
+            raise _fail(
+                path,
+                key,
+                f"is not a known setting (expected one of {', '.join(sorted(known))})",
+            )
+    pbx_raw = raw.get("pbx")
+    if not isinstance(pbx_raw, dict) or not pbx_raw:
+        raise _fail(path, "pbx", "at least one [pbx.NAME] table is required")
+    pbx = {name: _connection(name, value, path, env) for name, value in pbx_raw.items()}
+    default = raw.get("default_pbx", next(iter(pbx)))
+    if not isinstance(default, str) or default not in pbx:
+        raise _fail(
+            path, "default_pbx", f"names {default!r}, which is not a [pbx.*] table"
+        )
+    users_raw = raw.get("users") or {}
+    if not isinstance(users_raw, dict):
+        raise _fail(path, "users", "must be a table")
+    users = {
+        name: _section(UserSettings, value, path, f"users.{name}")
+        for name, value in users_raw.items()
+    }
+    for name, user in users.items():
+        if user.pbx is not None and user.pbx not in pbx:
+            raise _fail(
+                path,
+                f"users.{name}.pbx",
+                f"names {user.pbx!r}, which is not a [pbx.*] table",
+            )
+    templates = raw.get("templates_dir")
+    templates_dir = None
+    if templates is not None:
+        if not isinstance(templates, str):
+            raise _fail(path, "templates_dir", "must be a path")
+        templates_dir = Path(templates).expanduser()
+        if path is not None and not templates_dir.is_absolute():
+            templates_dir = path.parent / templates_dir
+        if not templates_dir.is_dir():
+            raise _fail(path, "templates_dir", f"{templates_dir} is not a directory")
+    return SwitchboardConfig(
+        pbx=pbx,
+        default_pbx=str(default),
+        policy=_section(PolicySettings, raw.get("policy"), path, "policy"),
+        slack=_slack(raw.get("slack"), path, env),
+        state=_section(
+            StateSettings,
+            _expand(raw.get("state") or {}, path, "state", env),
+            path,
+            "state",
+        ),
+        users=users,
+        templates_dir=templates_dir,
+        source=path,
+    )
+
+
+def _slack(raw: Any, path: Path | None, env: Mapping[str, str]) -> SlackSettings:
+    if isinstance(raw, dict):
+        _require_env_secrets(
+            ["bot_token", "app_token", "signing_secret"], raw, path, "slack"
+        )
+        raw = _expand(raw, path, "slack", env)
+    return _section(SlackSettings, raw, path, "slack")
+
+
+def load_config(
+    path: Path, *, env: Mapping[str, str] | None = None
+) -> SwitchboardConfig:
+    """Read and validate a TOML configuration file.
+
+    Raises:
+        SwitchboardConfigError: The file is missing, not TOML, or invalid; the
+            message names the file and the field.
+    """
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as err:
+        msg = f"{path}: cannot read the configuration file ({err.strerror})"
+        raise SwitchboardConfigError(msg) from None
+    except UnicodeDecodeError:
+        # TOML files are UTF-8; an editor's Latin-1 "ø" must not be a traceback.
+        msg = f"{path}: not valid UTF-8; save the configuration file as UTF-8"
+        raise SwitchboardConfigError(msg) from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as err:
+        msg = f"{path}: not valid TOML ({err})"
+        raise SwitchboardConfigError(msg) from None
+    return parse_config(raw, path=path, env=env)

@@ -1,0 +1,17 @@
+"""Events API listeners: ``app_home_opened``."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from switchboard.slack_app.listeners.events.app_home_opened import (
+    handle_app_home_opened,
+)
+
+if TYPE_CHECKING:
+    from slack_bolt.async_app import AsyncApp
+
+
+def register(app: AsyncApp) -> None:
+    """Route the events the manifest subscribes to."""
+    app.event("app_home_opened")(handle_app_home_opened)
