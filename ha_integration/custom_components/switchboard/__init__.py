@@ -12,6 +12,7 @@ from homeassistant.helpers import device_registry as dr
 from pydantic import ValidationError
 
 from switchboard.core.errors import SwitchboardConfigError
+from switchboard.core.registry import available_vendors
 
 from .const import CONF_VENDOR, DOMAIN
 from .coordinator import (
@@ -28,6 +29,12 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.device_registry import DeviceEntry
     from homeassistant.helpers.typing import ConfigType
+
+# Vendors are found through entry points: reading every installed distribution's
+# metadata and importing the vendor modules is blocking I/O. It happens here, while
+# Home Assistant imports this package in its executor, and is cached for the process;
+# done later, in the event loop, a real Home Assistant reports it as a blocking call.
+available_vendors()
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.SELECT, Platform.SENSOR, Platform.SWITCH]
 
