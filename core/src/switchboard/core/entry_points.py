@@ -50,8 +50,9 @@ class Loaded(Generic[T]):
 def load_group(group: str, expected: type[T]) -> dict[str, Loaded[T]]:
     """Load every entry point of ``group`` that yields an ``expected``, by name.
 
-    Switchboard's own come first, then the others; each part sorted by name. When two distributions declare the same name,
-    Switchboard's own wins, else the first found; the other is logged and ignored.
+    Switchboard's own come first, then the others; each part sorted by name. When
+    two distributions declare the same name, Switchboard's own wins, else the one
+    whose distribution name sorts first; the other is logged and ignored.
     """
     ordered = sorted(
         entry_points(group=group),
