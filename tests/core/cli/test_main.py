@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from switchboard.core.cli import main as cli
 from switchboard.core.cli import subcommands
 from switchboard.core.cli.main import Subcommand, main, register_subcommand
+from switchboard.core.entry_points import forget_loaded
 from tests.distributions import install_distribution
 
 if TYPE_CHECKING:
@@ -226,6 +227,8 @@ def test_a_distribution_adds_a_subcommand_by_entry_point(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A third party's 'switchboard.cli' entry point becomes 'switchboard NAME'."""
+    # Installed after the process scanned its entry points: scan again, before and after.
+    forget_loaded()
     install_distribution(
         tmp_path,
         monkeypatch,
@@ -239,9 +242,12 @@ def test_a_distribution_adds_a_subcommand_by_entry_point(
             )
         },
     )
-    assert subcommands.subcommand_help()["hello"] == "Say hello."
-    code, out, _ = run(capsys, "hello")
-    assert (code, out.strip()) == (5, "hello from acme")
+    try:
+        assert subcommands.subcommand_help()["hello"] == "Say hello."
+        code, out, _ = run(capsys, "hello")
+        assert (code, out.strip()) == (5, "hello from acme")
+    finally:
+        forget_loaded()
 
 
 def test_without_config_commands_run_on_the_demo(

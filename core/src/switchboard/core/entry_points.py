@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from importlib.metadata import entry_points
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from switchboard.core.redaction import get_logger
 
@@ -50,10 +50,29 @@ class Loaded(Generic[T]):
 def load_group(group: str, expected: type[T]) -> dict[str, Loaded[T]]:
     """Load every entry point of ``group`` that yields an ``expected``, by name.
 
+    The scan reads every installed distribution's metadata, so it runs once per
+    group and process (:func:`forget_loaded` starts again); each call returns a
+    fresh dict.
+
     Switchboard's own come first, then the others; each part sorted by name. When
     two distributions declare the same name, Switchboard's own wins, else the one
     whose distribution name sorts first; the other is logged and ignored.
     """
+    key = (group, expected)
+    if key not in _scans:
+        _scans[key] = _scan(group, expected)
+    return dict(_scans[key])
+
+
+def forget_loaded() -> None:
+    """Forget every scan, so the next :func:`load_group` reads the metadata again."""
+    _scans.clear()
+
+
+_scans: dict[tuple[str, type[Any]], dict[str, Loaded[Any]]] = {}
+
+
+def _scan(group: str, expected: type[T]) -> dict[str, Loaded[T]]:
     ordered = sorted(
         entry_points(group=group),
         key=lambda entry: (not _is_own(entry), entry.name, _distribution(entry)),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from switchboard.core.entry_points import load_group
+from switchboard.core.entry_points import forget_loaded, load_group
 from switchboard.core.errors import SwitchboardConfigError
 from switchboard.core.plugin import VendorPlugin
 
@@ -23,14 +23,11 @@ if TYPE_CHECKING:
 ENTRY_POINT_GROUP = "switchboard.plugins"
 
 _registered: dict[str, VendorPlugin[Any]] = {}
-_discovered: dict[str, Loaded[VendorPlugin[Any]]] | None = None
 
 
 def _discover() -> dict[str, Loaded[VendorPlugin[Any]]]:
-    global _discovered  # noqa: PLW0603 - a process-wide cache of a slow scan
-    if _discovered is None:
-        _discovered = load_group(ENTRY_POINT_GROUP, VendorPlugin)
-    return _discovered
+    # load_group scans once per process; reset_discovery() starts again.
+    return load_group(ENTRY_POINT_GROUP, VendorPlugin)
 
 
 def available_vendors() -> dict[str, VendorPlugin[Any]]:
@@ -76,5 +73,4 @@ def register_vendor(plugin: VendorPlugin[Any]) -> Callable[[], None]:
 
 def reset_discovery() -> None:
     """Forget the cached scan, so the next lookup scans entry points again."""
-    global _discovered  # noqa: PLW0603
-    _discovered = None
+    forget_loaded()
