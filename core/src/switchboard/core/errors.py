@@ -17,10 +17,14 @@ kinds apart::
     ├── SwitchboardPolicyError            the user may not do this (policy refused it)
     └── SwitchboardConfigError            the configuration is wrong (names the file and field)
 
-Messages never contain secrets: the transport redacts them before an error is built.
+Messages never contain secrets: every message is redacted when the error is built
+(a PBX may quote the key back, in any encoding), so ``str``, ``repr`` and every
+front-end that shows an error show it clean.
 """
 
 from __future__ import annotations
+
+from switchboard.core.redaction import redact_text
 
 
 class SwitchboardError(Exception):
@@ -39,6 +43,7 @@ class SwitchboardError(Exception):
         vendor: str | None = None,
         status_code: int | None = None,
     ) -> None:
+        message = redact_text(message)
         super().__init__(message)
         self.message = message
         self.vendor = vendor
@@ -57,6 +62,9 @@ class SwitchboardTimeoutError(SwitchboardConnectionError):
 
     Attributes:
         timeout: The timeout in seconds that ran out, when known.
+        outcome_unknown: True when the request was a write that is not safe to
+            repeat (a dial, a recording, a flow switch) and had been sent: the
+            PBX may have done it, so nobody should simply try again.
     """
 
     def __init__(
@@ -65,9 +73,11 @@ class SwitchboardTimeoutError(SwitchboardConnectionError):
         *,
         vendor: str | None = None,
         timeout: float | None = None,
+        outcome_unknown: bool = False,
     ) -> None:
         super().__init__(message, vendor=vendor)
         self.timeout = timeout
+        self.outcome_unknown = outcome_unknown
 
 
 class SwitchboardAuthError(SwitchboardError):

@@ -5,7 +5,10 @@ any URL may carry one. Two mechanisms cover that:
 
 * :func:`redact_url` blanks the values of known secret query parameters;
 * every secret value a transport is given is registered here, and
-  :func:`redact_text` replaces it wherever it appears, whatever the context.
+  :func:`redact_text` replaces it wherever it appears, whatever the context --
+  also in the forms a PBX may echo it in: percent-encoded (``%2B`` or a bare
+  ``+``, upper or lower case hex), form-decoded (``+`` read as a space) and
+  base64 (see :func:`encoded_forms`).
 
 :func:`install_log_filter` attaches a filter that applies both to every record
 of the loggers that can see URLs or headers (httpx, httpcore and our own).
@@ -13,10 +16,11 @@ of the loggers that can see URLs or headers (httpx, httpcore and our own).
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 import threading
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, quote_plus, urlencode, urlsplit, urlunsplit
 
 MASK = "**REDACTED**"
 
@@ -55,9 +59,34 @@ _tokens: dict[str, None] = {}  # insertion-ordered: the oldest first
 # only when a secret is added, not for every log line.
 _ordered: tuple[str, ...] = ()
 _lock = threading.Lock()
+# The encoded forms of each secret, computed once (tokens come and go).
+_form_cache: dict[str, frozenset[str]] = {}
 # Filters apply only to records created on the logger itself, not its children:
 # httpx logs every request URL on exactly "httpx"; our modules use get_logger().
 _LOGGERS = ("httpx", "httpcore")
+
+
+_PERCENT_ESCAPE = re.compile(r"%[0-9A-F]{2}")
+
+
+def encoded_forms(secret: str) -> set[str]:
+    """Return ``secret`` and every form a PBX or a log line may show it in.
+
+    A wrong-key answer may quote the key the way it arrived: percent-encoded with
+    ``+`` as ``%2B`` (httpx's query encoding) or left bare (``quote``'s default),
+    or already form-decoded, where a bare ``+`` became a space; lower-case hex
+    is as valid as upper-case. Basic auth and some token endpoints carry it in
+    base64 (standard or URL-safe, padded or not).
+    """
+    forms = {secret, secret.replace("+", " "), quote_plus(secret, safe="")}
+    for safe in ("", "+", "/", "+/"):
+        forms.add(quote(secret, safe=safe))
+    forms |= {_PERCENT_ESCAPE.sub(lambda m: m.group(0).lower(), f) for f in forms}
+    raw = secret.encode()
+    for encoded in (base64.b64encode(raw), base64.urlsafe_b64encode(raw)):
+        text = encoded.decode("ascii")
+        forms |= {text, text.rstrip("=")}
+    return {form for form in forms if len(form) >= _MIN_SECRET_LENGTH}
 
 
 def register_secret(value: str | None, *, session_token: bool = False) -> None:
@@ -80,7 +109,21 @@ def register_secret(value: str | None, *, session_token: bool = False) -> None:
                 del _tokens[next(iter(_tokens))]
         else:
             _secrets.add(value)
-        _ordered = tuple(sorted(_secrets | _tokens.keys(), key=len, reverse=True))
+        # Computed here, once per secret, so that a log line only scans.
+        forms = {f for secret in (*_secrets, *_tokens) for f in _forms(secret)}
+        _ordered = tuple(sorted(forms, key=len, reverse=True))
+
+
+def _forms(secret: str) -> frozenset[str]:
+    forms = _form_cache.get(secret)
+    if forms is None:
+        forms = frozenset(encoded_forms(secret))
+        _form_cache[secret] = forms
+        if len(_form_cache) > 4 * MAX_SESSION_TOKENS:
+            # Forget forms of tokens that were dropped (configured secrets stay).
+            for stale in set(_form_cache) - _secrets - _tokens.keys():
+                del _form_cache[stale]
+    return forms
 
 
 def redact_text(text: str) -> str:
@@ -142,9 +185,26 @@ def get_logger(name: str) -> logging.Logger:
 
 
 def scrub_exception(exc: BaseException) -> None:
-    """Redact the arguments of a third-party exception before it is chained.
+    """Clean a third-party exception (and what it chains) before it is kept.
 
-    httpx puts the request URL (with PBXware's ``apikey``) into some messages;
-    chained exceptions are printed in tracebacks, so their text must be clean too.
+    httpx puts the request URL (with PBXware's ``apikey``) into some messages and
+    keeps the whole request on the exception (``err.request.url``); chained
+    exceptions are printed in tracebacks and kept on ours as ``__cause__``, so
+    their text is redacted and the request (and response) they hold is dropped.
     """
-    exc.args = tuple(redact_text(a) if isinstance(a, str) else a for a in exc.args)
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        current.args = tuple(
+            redact_text(a) if isinstance(a, str) else a for a in current.args
+        )
+        for holder in _REQUEST_HOLDERS:
+            if holder in vars(current):
+                setattr(current, holder, None)
+        current = current.__cause__ or current.__context__
+
+
+# Where httpx keeps the request (``HTTPError._request``) and the response of
+# an ``HTTPStatusError``: both carry the URL with the key in it.
+_REQUEST_HOLDERS = ("_request", "response")
