@@ -231,7 +231,7 @@ class Transport(AsyncClosing):
                         attempt, None, f"timed out ({type(err).__name__})"
                     )
                     continue
-                raise self._timeout_error(err, seconds) from err
+                raise self._timeout_error(err, seconds, sent=not idempotent) from err
             except httpx.HTTPError as err:
                 if not last:
                     await self._wait_before_retry(attempt, None, type(err).__name__)
@@ -290,10 +290,20 @@ class Transport(AsyncClosing):
             reset_seconds=parse_retry_after(reset),
         )
 
-    def _timeout_error(self, err: Exception, seconds: float) -> SwitchboardTimeoutError:
+    def _timeout_error(
+        self, err: Exception, seconds: float, *, sent: bool
+    ) -> SwitchboardTimeoutError:
+        """The timeout error; ``sent`` marks a write that is not safe to repeat.
+
+        A write whose connection was never made (or never left the pool) did not
+        reach the PBX: its outcome is known, nothing happened.
+        """
         scrub_exception(err)
         msg = f"{self.display_name} did not answer within {seconds:g} s."
-        return SwitchboardTimeoutError(msg, vendor=self.vendor, timeout=seconds)
+        unknown = sent and not isinstance(err, httpx.ConnectTimeout | httpx.PoolTimeout)
+        return SwitchboardTimeoutError(
+            msg, vendor=self.vendor, timeout=seconds, outcome_unknown=unknown
+        )
 
     def _connection_error(self, err: httpx.HTTPError) -> SwitchboardConnectionError:
         scrub_exception(err)

@@ -20,11 +20,13 @@ _EXIT_CODES = {
     Outcome.HELP: EXIT_OK,
     Outcome.REFUSED: EXIT_REFUSED,
     Outcome.FAILED: EXIT_FAILED,
+    # The PBX may have done it; a script must check, so it is not a success.
+    Outcome.UNKNOWN: EXIT_FAILED,
 }
 
 
 def exit_code(reply: Reply) -> int:
-    """0 for success and help, 2 for refused or bad input, 1 for a PBX failure."""
+    """0 for success and help, 2 for refused or bad input, 1 for a PBX failure or an unknown outcome."""
     return _EXIT_CODES[reply.outcome]
 
 

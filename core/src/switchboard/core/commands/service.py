@@ -15,11 +15,22 @@ from typing import TYPE_CHECKING, Any, Self
 from switchboard.core.actors import Actor, Surface
 from switchboard.core.capabilities import Capability
 from switchboard.core.commands.backends import BackendPool
-from switchboard.core.commands.executor import Context, execute, help_data, status_data
+from switchboard.core.commands.executor import (
+    Context,
+    Result,
+    execute,
+    help_data,
+    status_data,
+)
 from switchboard.core.commands.grammar import COMMANDS, Command, HelpCommand
 from switchboard.core.commands.parser import CommandSyntaxError, parse_command, shown
 from switchboard.core.commands.render import Renderer, slack_escape
-from switchboard.core.commands.state import LINK_CACHE_SECONDS, AuditEntry, StateStore
+from switchboard.core.commands.state import (
+    LINK_CACHE_SECONDS,
+    PENDING,
+    AuditEntry,
+    StateStore,
+)
 from switchboard.core.commands.types import Link, Outcome, Reply
 from switchboard.core.errors import (
     SwitchboardAuthError,
@@ -39,6 +50,7 @@ if TYPE_CHECKING:
 
     import httpx
 
+    from switchboard.core.backend import PbxBackend
     from switchboard.core.config import SwitchboardConfig
     from switchboard.core.models import ExtensionStatus
 
@@ -52,6 +64,31 @@ _REFUSALS = (
     SwitchboardNotFoundError,
     SwitchboardConfigError,
 )
+
+
+# After a write timed out, where to look whether the PBX did it (by command name);
+# anything else is checked with ``status``.
+CHECK_AFTER_TIMEOUT = {
+    "call": "calls",
+    "record": "calls",
+    "flow": "flow list",
+    "hours": "hours",
+}
+
+AUDIT_UNAVAILABLE = (
+    "Nothing was done: the audit log could not be written, and Switchboard changes "
+    "nothing it cannot record. An admin needs to check the state database "
+    "([state] database_url)."
+)
+
+
+def _outcome_of(err: SwitchboardError) -> Outcome:
+    """Refused (the user can fix it), unknown (a write timed out) or failed."""
+    if isinstance(err, _REFUSALS):
+        return Outcome.REFUSED
+    if isinstance(err, SwitchboardTimeoutError) and err.outcome_unknown:
+        return Outcome.UNKNOWN
+    return Outcome.FAILED
 
 
 @dataclass(frozen=True)
@@ -318,12 +355,26 @@ class CommandService:
             links=links,
             admin=self.policy.is_admin(actor),
         )
+        intent: int | None = None
+        if command.changes_state:
+            # The row comes first: a process killed during the PBX write leaves
+            # it pending, never an action nobody can find in the audit log.
+            intent = await self._audit_intent(actor, pbx, command)
+            if intent is None:
+                return self._error_reply(
+                    actor,
+                    Outcome.FAILED,
+                    AUDIT_UNAVAILABLE,
+                    command=command,
+                    pbx=pbx,
+                    supports=backend.capabilities,
+                )
         try:
-            result = await execute(ctx, command)
+            result = await self._execute(ctx, command, intent)
         except SwitchboardError as err:
-            outcome = Outcome.REFUSED if isinstance(err, _REFUSALS) else Outcome.FAILED
-            message = self._explain(err)
-            if command.changes_state:
+            outcome = _outcome_of(err)
+            message = self._failure_message(err, outcome, command, actor, backend)
+            if intent is not None:
                 await self._audit(
                     actor,
                     pbx=pbx,
@@ -331,6 +382,7 @@ class CommandService:
                     target=None,
                     outcome=outcome,
                     detail=message,
+                    intent=intent,
                 )
             usage = (
                 command.name if isinstance(err, SwitchboardInvalidInputError) else None
@@ -353,7 +405,7 @@ class CommandService:
             text = f"Done: {shown(command.describe(), 200)}."
             if actor.surface is Surface.SLACK:
                 text = slack_escape(text)
-        if command.changes_state:
+        if intent is not None:
             await self._audit(
                 actor,
                 pbx=pbx,
@@ -361,6 +413,7 @@ class CommandService:
                 target=result.target,
                 outcome=Outcome.SUCCESS,
                 detail=text,
+                intent=intent,
             )
         data = {
             "outcome": Outcome.SUCCESS.value,
@@ -382,6 +435,29 @@ class CommandService:
         )
 
     # -- helpers -------------------------------------------------------------------
+
+    async def _execute(
+        self, ctx: Context, command: Command, intent: int | None
+    ) -> Result:
+        """Run ``command``; a crash leaves its audit row unknown, not pending forever."""
+        try:
+            return await execute(ctx, command)
+        except SwitchboardError:
+            raise
+        except Exception:
+            if intent is not None:
+                # Something broke after the PBX may have been asked: as far as
+                # the audit log can tell, the outcome is unknown.
+                await self._audit(
+                    ctx.actor,
+                    pbx=ctx.pbx,
+                    action=command.describe(),
+                    target=None,
+                    outcome=Outcome.UNKNOWN,
+                    detail="An unexpected error stopped the command (see the log).",
+                    intent=intent,
+                )
+            raise
 
     def _render(
         self, actor: Actor, template: str, data: dict[str, Any], pbx: str | None
@@ -405,6 +481,24 @@ class CommandService:
         if isinstance(err, SwitchboardTimeoutError):
             return f"{err.message} Please try again in a moment."
         return redact_text(err.message)
+
+    def _failure_message(
+        self,
+        err: SwitchboardError,
+        outcome: Outcome,
+        command: Command,
+        actor: Actor,
+        backend: PbxBackend,
+    ) -> str:
+        """The sentence for a failed command; a timed-out write says what to check."""
+        if outcome is not Outcome.UNKNOWN:
+            return self._explain(err)
+        prefix = "/pbx " if actor.surface is Surface.SLACK else "switchboard "
+        check = CHECK_AFTER_TIMEOUT.get(command.name, "status")
+        return (
+            f"{err.message} The outcome is unknown: {backend.display_name} may have "
+            f"done it. Check with '{prefix}{check}' before trying again."
+        )
 
     def _error_reply(  # noqa: PLR0913 - all keyword but the essentials
         self,
@@ -440,6 +534,29 @@ class CommandService:
         )
         return self._error_reply(actor, Outcome.FAILED, message, command=command)
 
+    async def _audit_intent(
+        self, actor: Actor, pbx: str, command: Command
+    ) -> int | None:
+        """Write the pending row of ``command``; ``None`` when it cannot be written."""
+        entry = AuditEntry(
+            at=datetime.now(UTC),
+            user_id=actor.user_id,
+            user_name=actor.label,
+            surface=actor.surface.value,
+            pbx=pbx,
+            action=command.describe()[:64],
+            target=None,
+            outcome=PENDING,
+            detail="",
+        )
+        try:
+            return await self.store.audit(entry)
+        except Exception:
+            _LOGGER.exception(
+                "Could not write the audit log entry for %s", entry.action
+            )
+            return None
+
     async def _audit(  # noqa: PLR0913 - one column each
         self,
         actor: Actor,
@@ -449,7 +566,21 @@ class CommandService:
         target: str | None,
         outcome: Outcome,
         detail: str,
+        intent: int | None = None,
     ) -> None:
+        """Write a finished entry, or complete the pending row ``intent``."""
+        if intent is not None:
+            try:
+                await self.store.complete_audit(
+                    intent, outcome=outcome.value, target=target, detail=detail[:2000]
+                )
+            except Exception:
+                # The row stays pending (outcome unknown), which is the truth as
+                # far as the audit log can tell; the user still gets the answer.
+                _LOGGER.exception(
+                    "Could not complete the audit log entry for %s", action
+                )
+            return
         entry = AuditEntry(
             at=datetime.now(UTC),
             user_id=actor.user_id,

@@ -4,6 +4,11 @@ SQLAlchemy 2 async: ``sqlite+aiosqlite:///path/state.db`` by default, or
 ``postgresql+asyncpg://...`` when several Slack workers share state. Tables are
 created on start. Every write is its own transaction, committed before the
 call returns, so killing the process between two commands loses nothing.
+
+The audit log is written in two steps around every state-changing command: an
+intent row (who, what, where; outcome ``pending``) committed *before* the PBX is
+asked, then completed with the outcome. A process killed in between leaves the
+row ``pending`` -- never an action without a row.
 """
 
 from __future__ import annotations
@@ -16,7 +21,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sqlalchemy import DateTime, Integer, String, Text, delete, select
+from sqlalchemy import (
+    DateTime,
+    Integer,
+    String,
+    Text,
+    delete,
+    inspect,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, SQLAlchemyError
@@ -28,6 +42,7 @@ from switchboard.core.errors import SwitchboardConfigError
 from switchboard.core.redaction import get_logger, redact_text
 
 if TYPE_CHECKING:
+    from sqlalchemy.engine import Connection
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 _LOGGER = get_logger(__name__)
@@ -83,6 +98,27 @@ class _AuditRow(_Base):
     target: Mapped[str | None] = mapped_column(String(256), nullable=True)
     outcome: Mapped[str] = mapped_column(String(16))
     detail: Mapped[str] = mapped_column(Text, default="")
+    # When the outcome was written; NULL while the row is pending (schema 2).
+    completed_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), nullable=True
+    )
+
+
+# The outcome of an intent row until the command ends.
+PENDING = "pending"
+
+# Columns added to an existing table on start, in order (schema 1 had none of them).
+_AUDIT_MIGRATIONS = (("completed_at", "TIMESTAMP WITH TIME ZONE NULL"),)
+
+
+def _migrate_audit(sync_conn: Connection) -> None:
+    """Add the columns a database made by an older version lacks (idempotent)."""
+    have = {c["name"] for c in inspect(sync_conn).get_columns(_AuditRow.__tablename__)}
+    for column, ddl in _AUDIT_MIGRATIONS:
+        if column not in have:
+            sync_conn.exec_driver_sql(
+                f"ALTER TABLE {_AuditRow.__tablename__} ADD COLUMN {column} {ddl}"
+            )
 
 
 class _DialRow(_Base):
@@ -107,8 +143,12 @@ class AuditEntry:
         pbx: Which PBX.
         action: What, as a normalised command (``dnd on for 2h``).
         target: The extension, flow, number or user acted on.
-        outcome: ``success``, ``refused`` or ``failed``.
+        outcome: ``success``, ``refused``, ``failed``, ``unknown`` (the PBX did
+            not answer a write in time) or ``pending`` (the command has not
+            ended, or the process stopped before it did).
         detail: The sentence the user was told.
+        id: The row's id, once stored.
+        completed_at: When the outcome was written (``None`` while pending).
     """
 
     at: datetime
@@ -120,6 +160,13 @@ class AuditEntry:
     target: str | None
     outcome: str
     detail: str
+    id: int | None = None
+    completed_at: datetime | None = None
+
+    @property
+    def pending(self) -> bool:
+        """True while no outcome was written: the action may or may not have happened."""
+        return self.outcome == PENDING
 
 
 def _utc(value: datetime) -> datetime:
@@ -199,6 +246,7 @@ class StateStore:
                 # create the tables, and the second would fail to start.
                 await _write_lock(conn, _CREATE_LOCK_ID)
                 await conn.run_sync(_Base.metadata.create_all)
+                await conn.run_sync(_migrate_audit)
         except open_errors as err:
             await engine.dispose()
             msg = (
@@ -331,21 +379,43 @@ class StateStore:
 
     # -- audit ---------------------------------------------------------------
 
-    async def audit(self, entry: AuditEntry) -> None:
-        """Write one audit entry, committed before returning."""
+    async def audit(self, entry: AuditEntry) -> int:
+        """Write one audit entry, committed before returning; return its id.
+
+        An entry whose outcome is :data:`PENDING` is an intent row: write it
+        before acting, then :meth:`complete_audit` it with the outcome.
+        """
+        row = _AuditRow(
+            at=entry.at,
+            user_id=entry.user_id,
+            user_name=entry.user_name,
+            surface=entry.surface,
+            pbx=entry.pbx,
+            action=entry.action,
+            target=entry.target,
+            outcome=entry.outcome,
+            detail=entry.detail,
+            completed_at=None if entry.outcome == PENDING else datetime.now(UTC),
+        )
         async with self._session() as session, session.begin():
-            session.add(
-                _AuditRow(
-                    at=entry.at,
-                    user_id=entry.user_id,
-                    user_name=entry.user_name,
-                    surface=entry.surface,
-                    pbx=entry.pbx,
-                    action=entry.action,
-                    target=entry.target,
-                    outcome=entry.outcome,
-                    detail=entry.detail,
-                )
+            session.add(row)
+            await session.flush()
+            return row.id
+
+    async def complete_audit(
+        self, audit_id: int, *, outcome: str, target: str | None, detail: str
+    ) -> None:
+        """Write the outcome of the intent row ``audit_id``, committed before returning."""
+        values: dict[str, object] = {
+            "outcome": outcome,
+            "detail": detail,
+            "completed_at": datetime.now(UTC),
+        }
+        if target is not None:
+            values["target"] = target
+        async with self._session() as session, session.begin():
+            await session.execute(
+                update(_AuditRow).where(_AuditRow.id == audit_id).values(values)
             )
 
     async def audit_entries(self, limit: int = 50) -> list[AuditEntry]:
@@ -367,6 +437,8 @@ class StateStore:
                 target=r.target,
                 outcome=r.outcome,
                 detail=r.detail,
+                id=r.id,
+                completed_at=_utc(r.completed_at) if r.completed_at else None,
             )
             for r in reversed(rows)
         ]

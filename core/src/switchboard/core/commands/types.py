@@ -22,6 +22,8 @@ class Outcome(StrEnum):
     """Policy, an unsupported capability or bad input: the user can fix it."""
     FAILED = "failed"
     """The PBX failed (unreachable, refused our credentials, answered garbage)."""
+    UNKNOWN = "unknown"
+    """A write that is not safe to repeat timed out: the PBX may have done it."""
     HELP = "help"
 
 
