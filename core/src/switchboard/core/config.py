@@ -77,12 +77,14 @@ class SlackSettings(_Section):
     port: int = Field(default=3000, ge=1, le=65535)
 
 
+# The only SQLite file whose missing directory Switchboard creates by itself.
+DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{DEFAULT_STATE_DIR / 'state.db'}"
+
+
 class StateSettings(_Section):
     """Where user links and the audit log live."""
 
-    database_url: str = Field(
-        default=f"sqlite+aiosqlite:///{DEFAULT_STATE_DIR / 'state.db'}"
-    )
+    database_url: str = Field(default=DEFAULT_DATABASE_URL)
 
 
 class UserSettings(_Section):

@@ -45,6 +45,9 @@ class Faults:
         empty: Replace the body with zero bytes.
         rate_limited: Answer the way the vendor rate-limits.
         bad_credentials: Refuse every credential the way the vendor does.
+        answer_latency: Seconds added after the request was carried out and
+            before the answer: a write the PBX has done but not yet confirmed
+            (what a client sees when it times out, or is killed, meanwhile).
     """
 
     latency: float = 0.0
@@ -55,6 +58,7 @@ class Faults:
     empty: int = 0
     rate_limited: int = 0
     bad_credentials: bool = False
+    answer_latency: float = 0.0
 
     def take(self, name: str) -> bool:
         """Consume one shot of counter ``name``; True when the fault fires."""
@@ -220,6 +224,8 @@ class Emulator:
         if refusal is not None:
             return refusal
         response = await self._dispatch(request)
+        if self.faults.answer_latency:
+            await asyncio.sleep(self.faults.answer_latency)
         if self.faults.take("malformed"):
             response.body = self.malformed_body(request)
         elif self.faults.take("empty"):

@@ -42,6 +42,7 @@ from switchboard.core.errors import (
     SwitchboardTimeoutError,
     SwitchboardUnsupportedError,
 )
+from switchboard.core.config import DEFAULT_DATABASE_URL
 from switchboard.core.policy import Policy
 from switchboard.core.redaction import get_logger, redact_text
 
@@ -137,7 +138,10 @@ class CommandService:
             SwitchboardConfigError: The state database cannot be opened.
         """
         store = await StateStore.open(
-            config.state.database_url, link_cache_seconds=link_cache_seconds
+            config.state.database_url,
+            link_cache_seconds=link_cache_seconds,
+            source=config.source,
+            create_dirs=config.state.database_url == DEFAULT_DATABASE_URL,
         )
         return cls(
             config,

@@ -199,6 +199,31 @@ def _dial_lock_id(user_id: str) -> int:
     return (_DIAL_LOCK_NAMESPACE << 32) | zlib.crc32(user_id.encode())
 
 
+class _SqlitePathError(Exception):
+    """The SQLite file cannot be where the URL says."""
+
+
+def _check_sqlite_path(path: Path, *, create_dirs: bool) -> None:
+    """Refuse a directory, or a missing parent directory the user did not ask for.
+
+    Once, at start-up: blocking file-system calls are fine here.
+    """
+    if path.is_dir():
+        msg = f"{path} is a directory; name a file in it, like {path / 'state.db'}"
+        raise _SqlitePathError(msg)
+    parent = path.parent
+    if parent.is_dir():
+        return
+    if not create_dirs:
+        msg = f"the directory {parent} does not exist; create it first"
+        raise _SqlitePathError(msg)
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        msg = f"cannot create the directory {parent} ({err.strerror})"
+        raise _SqlitePathError(msg) from None
+
+
 def normalise_url(url: str) -> str:
     """Use the async driver for plain ``sqlite://`` and ``postgresql://`` URLs."""
     scheme, sep, rest = url.partition("://")
@@ -218,18 +243,32 @@ class StateStore:
 
     @classmethod
     async def open(
-        cls, url: str, *, link_cache_seconds: float = LINK_CACHE_SECONDS
+        cls,
+        url: str,
+        *,
+        link_cache_seconds: float = LINK_CACHE_SECONDS,
+        source: Path | None = None,
+        create_dirs: bool = False,
     ) -> StateStore:
-        """Connect to ``url`` and create the tables.
+        """Connect to ``url`` and create (or migrate) the tables.
+
+        Args:
+            url: The SQLAlchemy URL.
+            link_cache_seconds: How long a user's links are cached.
+            source: The configuration file, named in every error.
+            create_dirs: Create a missing parent directory of an SQLite file
+                (only for the default location: a path the user wrote must exist).
 
         Raises:
             SwitchboardConfigError: The URL is unusable or the database is unreachable.
         """
+        where = f"{source}: " if source is not None else ""
         url = normalise_url(url)
         try:
             engine = create_async_engine(url)
-        except (ArgumentError, NoSuchModuleError, ImportError) as err:
-            msg = f"state.database_url: cannot use it ({redact_text(str(err))}). Example: sqlite+aiosqlite:///path/state.db"
+        except (ArgumentError, NoSuchModuleError, ImportError, ValueError) as err:
+            # ValueError: a port that is not a number (``host:abc``).
+            msg = f"{where}state.database_url: cannot use it ({redact_text(str(err))}). Example: sqlite+aiosqlite:///path/state.db"
             raise SwitchboardConfigError(msg) from None
         database = engine.url.database
         open_errors = _open_errors(engine)
@@ -239,19 +278,21 @@ class StateStore:
                 "",
                 ":memory:",
             ):
-                # Once, at start-up: a blocking mkdir is fine here.
-                Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)  # noqa: ASYNC240
+                # Checked before connecting: aiosqlite would fail in its own
+                # thread, after the event loop that waits for it has gone.
+                _check_sqlite_path(Path(database).expanduser(), create_dirs=create_dirs)
             async with engine.begin() as conn:
                 # Two workers starting together on a fresh database would both
                 # create the tables, and the second would fail to start.
                 await _write_lock(conn, _CREATE_LOCK_ID)
                 await conn.run_sync(_Base.metadata.create_all)
                 await conn.run_sync(_migrate_audit)
+        except _SqlitePathError as err:
+            await engine.dispose()
+            raise SwitchboardConfigError(f"{where}state.database_url: {err}") from None
         except open_errors as err:
             await engine.dispose()
-            msg = (
-                f"state.database_url: cannot open the database ({type(err).__name__})."
-            )
+            msg = f"{where}state.database_url: cannot open the database ({type(err).__name__})."
             raise SwitchboardConfigError(msg) from None
         return cls(engine, link_cache_seconds=link_cache_seconds)
 
