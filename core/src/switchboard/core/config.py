@@ -23,7 +23,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+import phonenumbers
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+)
 
 from switchboard.core.errors import SwitchboardConfigError
 from switchboard.core.registry import get_vendor
@@ -43,8 +51,35 @@ class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
+# Codes people write for a region that are not its ISO 3166 code.
+REGION_ALIASES = {"UK": "GB", "EN": "GB", "EL": "GR"}
+
+
+def check_region(value: str) -> str:
+    """Return ``value`` as a region code the number rules know (upper case).
+
+    Raises:
+        ValueError: Not a region code; the message suggests the right one.
+    """
+    code = value.strip().upper()
+    if code in phonenumbers.SUPPORTED_REGIONS:
+        return code
+    hint = REGION_ALIASES.get(code)
+    msg = f"{value!r} is not a region code"
+    msg += (
+        f"; did you mean {hint}?"
+        if hint
+        else " (use the two-letter ISO 3166 code, like DK, GB or US)"
+    )
+    raise ValueError(msg)
+
+
 class PolicySettings(_Section):
-    """Who may do what, and which numbers may be dialled."""
+    """Who may do what, and which numbers may be dialled.
+
+    The ``allow_*`` switches open number ranges that toll fraud favours; each is
+    off by default.
+    """
 
     admins: list[str] = Field(
         default_factory=list,
@@ -62,9 +97,28 @@ class PolicySettings(_Section):
     allow_international: bool = Field(
         default=False, description="Allow dialling other countries"
     )
+    allow_personal_numbers: bool = Field(
+        default=False,
+        description="Allow personal numbers (follow-me numbers charged at a high rate)",
+    )
+    allow_uan: bool = Field(
+        default=False, description="Allow universal access numbers (UAN)"
+    )
+    allow_voip: bool = Field(
+        default=False, description="Allow numbers marked as VoIP ranges"
+    )
+    allow_satellite: bool = Field(
+        default=False,
+        description="Allow satellite phones and international networks (+870, +881, +882, +883)",
+    )
     dial_limit_per_minute: int = Field(
         default=5, ge=1, le=1000, description="Click-to-dial calls per user and minute"
     )
+
+    @field_validator("default_region")
+    @classmethod
+    def _check_region(cls, value: str) -> str:
+        return check_region(value)
 
 
 class SlackSettings(_Section):
@@ -172,6 +226,7 @@ def _validation_failure(
     message = first["msg"]
     if first["type"] == "extra_forbidden":
         message = "is not a known setting"
+    message = message.removeprefix("Value error, ")
     return _fail(path, f"{prefix}.{loc}" if loc else prefix, message)
 
 

@@ -5,6 +5,10 @@
 * Click-to-dial and forwarding destinations pass :meth:`Policy.check_destination`:
   internal extensions and national numbers are fine, premium-rate and shared-cost
   numbers never, international numbers only with ``policy.allow_international``.
+  Ranges toll fraud favours -- personal numbers, UAN, VoIP ranges, satellite
+  phones and international networks -- only with their ``policy.allow_*`` switch;
+  a short number that is not a known extension, and a number whose kind cannot
+  be told, are never sent.
 * Click-to-dial is limited per user and minute (``policy.dial_limit_per_minute``),
   so a script or a stuck button cannot run up a phone bill. The count lives in a
   :class:`DialCounter`: in memory by default, in the state database for commands,
@@ -52,6 +56,11 @@ class Refusal(StrEnum):
     SHARED_COST = "shared_cost"
     INTERNATIONAL = "international"
     RATE_LIMIT = "rate_limit"
+    PERSONAL_NUMBER = "personal_number"
+    UAN = "uan"
+    VOIP = "voip"
+    SATELLITE = "satellite"
+    UNCLASSIFIED = "unclassified"
 
 
 class DialRefusedError(SwitchboardPolicyError):
@@ -94,6 +103,37 @@ _REFUSAL_OF_TYPE = {
     PhoneNumberType.PREMIUM_RATE: Refusal.PREMIUM_RATE,
     PhoneNumberType.SHARED_COST: Refusal.SHARED_COST,
 }
+
+
+@dataclass(frozen=True)
+class _Switchable:
+    """A number range refused unless its ``policy`` switch allows it."""
+
+    reason: Refusal
+    setting: str
+    what: str
+
+
+# Ranges phonenumbers marks by type that toll fraud favours.
+_SWITCHABLE_TYPES = {
+    PhoneNumberType.PERSONAL_NUMBER: _Switchable(
+        Refusal.PERSONAL_NUMBER,
+        "allow_personal_numbers",
+        "a personal number (it can forward anywhere, charged at a high rate)",
+    ),
+    PhoneNumberType.UAN: _Switchable(
+        Refusal.UAN, "allow_uan", "a universal access number (UAN)"
+    ),
+    PhoneNumberType.VOIP: _Switchable(Refusal.VOIP, "allow_voip", "in a VoIP range"),
+}
+# Satellite phones (Inmarsat +870, GMSS +881) and international networks (+882,
+# +883): charged at several euros a minute and a classic toll-fraud target.
+SATELLITE_COUNTRY_CODES = frozenset({870, 881, 882, 883})
+_SATELLITE = _Switchable(
+    Refusal.SATELLITE,
+    "allow_satellite",
+    "a satellite or international-network number",
+)
 
 
 class DialCounter(Protocol):
@@ -191,16 +231,7 @@ class Policy:
         region = self.settings.default_region.upper()
         digits = number.lstrip("+")
         if not number.startswith("+") and len(digits) <= INTERNAL_MAX_DIGITS:
-            if shortnumberinfo.connects_to_emergency_number(number, region):
-                msg = f"{number} is an emergency number: call it from your phone directly."
-                raise DialRefusedError(msg, reason=Refusal.EMERGENCY, number=number)
-            if internal_numbers is not None and number not in internal_numbers:
-                msg = (
-                    f"There is no extension {number} on {pbx_name}. For an outside "
-                    "number, write it in full (like +4570305050)."
-                )
-                raise DialRefusedError(msg, reason=Refusal.NO_EXTENSION, number=number)
-            return Destination(number=number, internal=True, kind="extension")
+            return self._check_short(number, region, internal_numbers, pbx_name)
         try:
             parsed = phonenumbers.parse(number, region)
         except phonenumbers.NumberParseException:
@@ -213,6 +244,19 @@ class Policy:
         if kind in _REFUSED_TYPES:
             msg = f"{e164} is {_REFUSED_TYPES[kind]}."
             raise DialRefusedError(msg, reason=_REFUSAL_OF_TYPE[kind], number=e164)
+        switchable = _SWITCHABLE_TYPES.get(kind)
+        if parsed.country_code in SATELLITE_COUNTRY_CODES:
+            switchable = _SATELLITE
+        if switchable is not None and not getattr(self.settings, switchable.setting):
+            msg = (
+                f"{e164} is {switchable.what}; Switchboard does not dial those unless "
+                f"an admin allows them (policy.{switchable.setting})."
+            )
+            raise DialRefusedError(msg, reason=switchable.reason, number=e164)
+        if kind == PhoneNumberType.UNKNOWN:
+            # Valid but of no known kind: what it costs cannot be told.
+            msg = f"{e164} is a number whose kind (and cost) cannot be told, so Switchboard does not dial it."
+            raise DialRefusedError(msg, reason=Refusal.UNCLASSIFIED, number=e164)
         # The region, not the country code: +1 is shared by the US, Canada and
         # the Caribbean, +44 by the UK and the Channel Islands; calls between
         # them are charged as international (and are a favourite of toll fraud).
@@ -227,6 +271,27 @@ class Policy:
                 msg, reason=Refusal.INTERNATIONAL, number=e164, country=country
             )
         return Destination(number=e164, internal=False, kind=_kind_name(kind))
+
+    @staticmethod
+    def _check_short(
+        number: str,
+        region: str,
+        internal_numbers: Collection[str] | None,
+        pbx_name: str,
+    ) -> Destination:
+        """A short number without ``+`` goes to the PBX only as a known extension."""
+        if shortnumberinfo.connects_to_emergency_number(number, region):
+            msg = f"{number} is an emergency number: call it from your phone directly."
+            raise DialRefusedError(msg, reason=Refusal.EMERGENCY, number=number)
+        if internal_numbers is None or number not in internal_numbers:
+            # A short code that is no extension (a service or premium short
+            # number) would be dialled out by the PBX: never send it.
+            msg = (
+                f"There is no extension {number} on {pbx_name}. For an outside "
+                "number, write it in full (like +4570305050)."
+            )
+            raise DialRefusedError(msg, reason=Refusal.NO_EXTENSION, number=number)
+        return Destination(number=number, internal=True, kind="extension")
 
     async def check_dial_rate(
         self, actor: Actor, counter: DialCounter | None = None
@@ -259,5 +324,8 @@ def _kind_name(kind: int) -> str:
         PhoneNumberType.FIXED_LINE_OR_MOBILE: "fixed line or mobile",
         PhoneNumberType.TOLL_FREE: "toll-free",
         PhoneNumberType.VOIP: "VoIP",
+        PhoneNumberType.PERSONAL_NUMBER: "personal number",
+        PhoneNumberType.UAN: "UAN",
+        PhoneNumberType.PAGER: "pager",
     }
     return names.get(kind, "phone number")

@@ -32,6 +32,7 @@ from switchboard.core.commands.state import (
     StateStore,
 )
 from switchboard.core.commands.types import Link, Outcome, Reply
+from switchboard.core.config import DEFAULT_DATABASE_URL
 from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardConfigError,
@@ -42,7 +43,6 @@ from switchboard.core.errors import (
     SwitchboardTimeoutError,
     SwitchboardUnsupportedError,
 )
-from switchboard.core.config import DEFAULT_DATABASE_URL
 from switchboard.core.policy import Policy
 from switchboard.core.redaction import get_logger, redact_text
 

@@ -280,7 +280,10 @@ class StateStore:
             ):
                 # Checked before connecting: aiosqlite would fail in its own
                 # thread, after the event loop that waits for it has gone.
-                _check_sqlite_path(Path(database).expanduser(), create_dirs=create_dirs)
+                _check_sqlite_path(
+                    Path(database).expanduser(),  # noqa: ASYNC240 - once, at start-up
+                    create_dirs=create_dirs,
+                )
             async with engine.begin() as conn:
                 # Two workers starting together on a fresh database would both
                 # create the tables, and the second would fail to start.
@@ -289,7 +292,8 @@ class StateStore:
                 await conn.run_sync(_migrate_audit)
         except _SqlitePathError as err:
             await engine.dispose()
-            raise SwitchboardConfigError(f"{where}state.database_url: {err}") from None
+            msg = f"{where}state.database_url: {err}"
+            raise SwitchboardConfigError(msg) from None
         except open_errors as err:
             await engine.dispose()
             msg = f"{where}state.database_url: cannot open the database ({type(err).__name__})."
