@@ -16,12 +16,14 @@ Every error names the file and the field (``pbx.office.api_key``).
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlsplit
 
 import phonenumbers
 from pydantic import (
@@ -34,6 +36,7 @@ from pydantic import (
 )
 
 from switchboard.core.errors import SwitchboardConfigError
+from switchboard.core.redaction import get_logger
 from switchboard.core.registry import get_vendor
 
 if TYPE_CHECKING:
@@ -41,6 +44,10 @@ if TYPE_CHECKING:
 
     from switchboard.core.plugin import ConnectionSettings, VendorPlugin
 
+_LOGGER = get_logger(__name__)
+# The per-connection switch that lets credentials travel over plain http:// to
+# another host (a PBX on a trusted network without TLS).
+INSECURE_HTTP_SETTING = "allow_insecure_http"
 _ENV_RE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 DEFAULT_STATE_DIR = (
     Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local/share")) / "switchboard"
@@ -260,12 +267,52 @@ def _connection(
     except SwitchboardConfigError as err:
         raise _fail(path, f"{field}.vendor", err.message) from None
     _require_env_secrets(plugin.settings_model.secret_field_names(), raw, path, field)
-    data = _expand({k: v for k, v in raw.items() if k != "vendor"}, path, field, env)
+    insecure = raw.get(INSECURE_HTTP_SETTING, False)
+    if not isinstance(insecure, bool):
+        raise _fail(path, f"{field}.{INSECURE_HTTP_SETTING}", "must be true or false")
+    own = ("vendor", INSECURE_HTTP_SETTING)
+    data = _expand({k: v for k, v in raw.items() if k not in own}, path, field, env)
     try:
         settings = plugin.parse_settings(data)
     except ValidationError as err:
         raise _validation_failure(err, path, field) from None
+    _check_transport_security(settings, allowed=insecure, path=path, field=field)
     return PbxConnection(name=name, plugin=plugin, settings=settings)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_transport_security(
+    settings: ConnectionSettings, *, allowed: bool, path: Path | None, field: str
+) -> None:
+    """Refuse credentials over plain http:// to another host, unless allowed (then warn)."""
+    parts = urlsplit(settings.url)
+    host = parts.hostname or ""
+    if parts.scheme != "http" or _is_loopback(host) or not settings.secret_values():
+        return
+    if allowed:
+        _LOGGER.warning(
+            "%s.url: the credentials go to %s over plain http://, unencrypted "
+            "(%s = true)",
+            field,
+            host,
+            INSECURE_HTTP_SETTING,
+        )
+        return
+    raise _fail(
+        path,
+        f"{field}.url",
+        f"is http:// to {host}: the credentials would cross the network "
+        f"unencrypted. Use https://, or, on a network you trust, set "
+        f"{INSECURE_HTTP_SETTING} = true in [{field}]",
+    )
 
 
 def parse_config(  # noqa: C901 - one check per top-level key, in order
