@@ -73,6 +73,11 @@ def test_update_errors(error: SwitchboardError, kind: type, key: str) -> None:
         (SwitchboardPermissionError("no"), HomeAssistantError, "permission_denied"),
         (SwitchboardRateLimitError("slow"), HomeAssistantError, "rate_limited"),
         (SwitchboardTimeoutError("late"), HomeAssistantError, "communication_error"),
+        (
+            SwitchboardTimeoutError("late", outcome_unknown=True),
+            HomeAssistantError,
+            "outcome_unknown",
+        ),
         (SwitchboardResponseError("odd"), HomeAssistantError, "pbx_error"),
     ],
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Final
 
+import phonenumbers
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.util.hass_dict import HassKey
 
@@ -47,6 +48,11 @@ REFUSAL_KEYS: Final[dict[Refusal, str]] = {
     Refusal.SHARED_COST: "dial_shared_cost",
     Refusal.INTERNATIONAL: "dial_abroad",
     Refusal.RATE_LIMIT: "dial_rate_limit",
+    Refusal.PERSONAL_NUMBER: "dial_personal_number",
+    Refusal.UAN: "dial_uan",
+    Refusal.VOIP: "dial_voip",
+    Refusal.SATELLITE: "dial_satellite",
+    Refusal.UNCLASSIFIED: "dial_unclassified",
 }
 ABROAD_NO_COUNTRY_KEY: Final = "dial_abroad_no_country"
 
@@ -74,8 +80,10 @@ class DialRules:
 
     def home_region(self, hass: HomeAssistant) -> tuple[str, bool]:
         """Return Home Assistant's country, and whether it was assumed (unset)."""
-        if hass.config.country:
-            return hass.config.country.upper(), False
+        country = (hass.config.country or "").upper()
+        # A country the number rules do not know is treated like none set.
+        if country in phonenumbers.SUPPORTED_REGIONS:
+            return country, False
         if not self._warned_no_country:
             self._warned_no_country = True
             _LOGGER.warning(

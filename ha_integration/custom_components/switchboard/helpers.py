@@ -16,6 +16,7 @@ from switchboard.core.errors import (
     SwitchboardNotFoundError,
     SwitchboardPolicyError,
     SwitchboardRateLimitError,
+    SwitchboardTimeoutError,
     SwitchboardUnsupportedError,
 )
 from switchboard.core.registry import get_vendor
@@ -95,6 +96,9 @@ def action_error(err: SwitchboardError) -> HomeAssistantError:
         key = "auth_failed" if err.reauth_needed else "permission_denied"
     elif isinstance(err, SwitchboardRateLimitError):
         key = "rate_limited"
+    elif isinstance(err, SwitchboardTimeoutError) and err.outcome_unknown:
+        # A dial or recording that timed out may have happened: never "failed".
+        key = "outcome_unknown"
     elif isinstance(err, SwitchboardConnectionError):
         key = "communication_error"
     return HomeAssistantError(

@@ -15,6 +15,7 @@ Every vendor client sends its requests through a :class:`Transport`, which
 from __future__ import annotations
 
 import asyncio
+import math
 import random
 import time
 from dataclasses import dataclass
@@ -94,6 +95,19 @@ def parse_retry_after(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, when.timestamp() - time.time())
+
+
+# Waits shorter than this are said in seconds, longer ones in minutes.
+SECONDS_SHOWN_BELOW = 90
+
+
+def wait_hint(seconds: float | None) -> str:
+    """How long to wait, as a sentence for a rate-limit message ('' when unknown)."""
+    if seconds is None:
+        return ""
+    if seconds < SECONDS_SHOWN_BELOW:
+        return f" Try again in {max(1, math.ceil(seconds))} s."
+    return f" Try again in {math.ceil(seconds / 60)} min."
 
 
 def _int_header(response: httpx.Response, name: str) -> int | None:
@@ -361,9 +375,8 @@ def status_error(  # noqa: PLR0911 - one return per row of the table
             f"{display_name} timed out{suffix}", vendor=vendor
         )
     if status == 429:
-        wait = f" Try again in {retry_after:.0f} s." if retry_after is not None else ""
         return SwitchboardRateLimitError(
-            f"{display_name} is rate limiting us{suffix}{wait}",
+            f"{display_name} is rate limiting us{suffix}{wait_hint(retry_after)}",
             vendor=vendor,
             retry_after=retry_after,
         )

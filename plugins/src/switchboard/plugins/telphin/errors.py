@@ -21,7 +21,7 @@ from switchboard.core.errors import (
     SwitchboardRateLimitError,
 )
 from switchboard.core.redaction import redact_text
-from switchboard.core.transport import parse_retry_after
+from switchboard.core.transport import parse_retry_after, wait_hint
 from switchboard.plugins.telphin.const import (
     DISPLAY_NAME,
     PERMISSION_STATUSES,
@@ -61,6 +61,12 @@ def _is_token_request(response: httpx.Response) -> bool:
         return False
 
 
+# What the quota message says when Telphin sent no X-RateLimit-Reset: the quota
+# is hourly (vendor-apis.md §4.4, the Ringme API rules page), so the wait is at
+# most the rest of the hour.
+QUOTA_RESET_UNKNOWN = " It resets within the hour; try again then."
+
+
 def rate_limit_error(
     response: httpx.Response, body: ErrorBody
 ) -> SwitchboardRateLimitError:
@@ -69,16 +75,14 @@ def rate_limit_error(
         reset = parse_retry_after(response.headers.get("X-RateLimit-Reset"))
         limit = response.headers.get("X-RateLimit-Limit")
         quota = f" ({limit} requests per hour)" if limit and limit.isdigit() else ""
-        when = (
-            f" It resets in {max(1, round(reset / 60))} min."
-            if reset is not None
-            else ""
-        )
+        # Without the reset header, the most it can be is the rest of the hour.
+        when = wait_hint(reset) or QUOTA_RESET_UNKNOWN
         msg = f"{DISPLAY_NAME}'s hourly request quota is used up{quota}.{when}"
         return SwitchboardRateLimitError(msg, vendor=VENDOR, retry_after=reset)
     # The other 429: one statistics request at a time (vendor-apis.md §4.4).
     retry_after = parse_retry_after(response.headers.get("Retry-After"))
-    msg = f"{DISPLAY_NAME} is busy with another request of this kind{_detail(body)}; try again shortly."
+    when = wait_hint(retry_after) or " Try again in a few seconds."
+    msg = f"{DISPLAY_NAME} is busy with another request of this kind{_detail(body)}.{when}"
     return SwitchboardRateLimitError(msg, vendor=VENDOR, retry_after=retry_after)
 
 
