@@ -180,3 +180,14 @@ async def test_an_audit_table_of_the_first_schema_is_migrated(tmp_path: Path) ->
     assert after[1].outcome == "success"
     assert after[1].target == "202"
     assert after[1].completed_at is not None
+
+
+async def test_a_timed_out_change_that_is_safe_to_repeat_says_so(
+    office: Office,
+) -> None:
+    """The flow list (a read) times out before the switch: repeating is harmless."""
+    office.emulator.faults.answer_latency = TIMEOUT * 4
+    reply = await office.service.run("flow night on", ALICE)
+    assert office.requests("SETFLOW") == 0
+    assert reply.outcome is Outcome.FAILED
+    assert "Check with 'switchboard flow list'; trying again is safe." in reply.text

@@ -43,7 +43,7 @@ class SwitchboardError(Exception):
         vendor: str | None = None,
         status_code: int | None = None,
     ) -> None:
-        message = redact_text(message)
+        message = redact_text(message, auth_headers=False)
         super().__init__(message)
         self.message = message
         self.vendor = vendor

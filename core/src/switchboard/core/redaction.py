@@ -126,13 +126,23 @@ def _forms(secret: str) -> frozenset[str]:
     return forms
 
 
-def redact_text(text: str) -> str:
-    """Blank every registered secret, secret-looking parameter and bearer token."""
+def redact_text(text: str, *, auth_headers: bool = True) -> str:
+    """Blank every registered secret, secret-looking parameter and bearer token.
+
+    Args:
+        text: What to clean.
+        auth_headers: Also blank whatever follows "Bearer" or "Basic" (a header
+            in a log line). Off for sentences meant for users, where "Basic
+            Information" is Slack's page name; the tokens themselves are
+            registered secrets and blanked anyway.
+    """
     secrets = _ordered  # an immutable snapshot: no lock needed to read it
     for secret in secrets:
         if secret in text:
             text = text.replace(secret, MASK)
     text = _PARAM_RE.sub(lambda m: f"{m.group('name')}={MASK}", text)
+    if not auth_headers:
+        return text
     return _BEARER_RE.sub(lambda m: f"{m.group(1)} {MASK}", text)
 
 

@@ -494,14 +494,24 @@ class CommandService:
         actor: Actor,
         backend: PbxBackend,
     ) -> str:
-        """The sentence for a failed command; a timed-out write says what to check."""
-        if outcome is not Outcome.UNKNOWN:
+        """The sentence for a failed command; a timed-out change says what to check.
+
+        A change that is safe to repeat (an explicit-state setter, or a request
+        that never left) says so; one that is not (``Outcome.UNKNOWN``) asks to
+        check first.
+        """
+        if not (command.changes_state and isinstance(err, SwitchboardTimeoutError)):
             return self._explain(err)
         prefix = "/pbx " if actor.surface is Surface.SLACK else "switchboard "
-        check = CHECK_AFTER_TIMEOUT.get(command.name, "status")
+        check = f"'{prefix}{CHECK_AFTER_TIMEOUT.get(command.name, 'status')}'"
+        then = (
+            " before trying again."
+            if outcome is Outcome.UNKNOWN
+            else "; trying again is safe."
+        )
         return (
             f"{err.message} The outcome is unknown: {backend.display_name} may have "
-            f"done it. Check with '{prefix}{check}' before trying again."
+            f"done it. Check with {check}{then}"
         )
 
     def _error_reply(  # noqa: PLR0913 - all keyword but the essentials
