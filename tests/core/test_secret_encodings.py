@@ -31,7 +31,7 @@ from switchboard.core.redaction import register_secret
 from switchboard.core.registry import available_vendors
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
     from pathlib import Path
 
 ENCODINGS: dict[str, Callable[[str], str]] = {
@@ -47,43 +47,41 @@ ENCODINGS: dict[str, Callable[[str], str]] = {
 }
 
 
-def _register_api_key(secret: str) -> None:
+async def _register_api_key(secret: str) -> None:
     # The PBXware connection below carries it: its transport registers it.
     del secret
 
 
-def _register_password(secret: str) -> None:
-    plugin = available_vendors()["telecomx"]
-    plugin.create_backend(
-        plugin.parse_settings(
-            {
-                "url": "https://api.telecomx.test",
-                "username": "a@b.dk",
-                "password": secret,
-            }
-        )
+async def _register_with(vendor: str, settings: dict[str, str]) -> None:
+    # Building the vendor's backend registers its credentials, as in real use.
+    plugin = available_vendors()[vendor]
+    await plugin.create_backend(plugin.parse_settings(settings)).aclose()
+
+
+async def _register_password(secret: str) -> None:
+    await _register_with(
+        "telecomx",
+        {"url": "https://api.telecomx.test", "username": "a@b.dk", "password": secret},
     )
 
 
-def _register_oauth_secret(secret: str) -> None:
-    plugin = available_vendors()["telphin"]
-    plugin.create_backend(
-        plugin.parse_settings(
-            {
-                "url": "https://apiproxy.telphin.test",
-                "client_id": "client-id-1",
-                "client_secret": secret,
-            }
-        )
+async def _register_oauth_secret(secret: str) -> None:
+    await _register_with(
+        "telphin",
+        {
+            "url": "https://apiproxy.telphin.test",
+            "client_id": "client-id-1",
+            "client_secret": secret,
+        },
     )
 
 
-def _register_session_token(secret: str) -> None:
+async def _register_session_token(secret: str) -> None:
     # What TelecomX's and Telphin's auth do with every token they are handed.
     register_secret(secret, session_token=True)
 
 
-KINDS: dict[str, Callable[[str], None]] = {
+KINDS: dict[str, Callable[[str], Awaitable[None]]] = {
     "api key": _register_api_key,
     "password": _register_password,
     "oauth secret": _register_oauth_secret,
@@ -120,7 +118,7 @@ async def test_no_output_shows_a_secret_in_any_encoding(
     """The answer, --json, log, audit, repr and chained cause are all clean."""
     tag = kind.replace(" ", "-")
     secret = f"SECRET-{tag}+XYZ123/{encoding.replace(' ', '_')}=="
-    KINDS[kind](secret)
+    await KINDS[kind](secret)
     api_key = secret if kind == "api key" else "PBXWARE-KEY+other/0000000000"
     echoed = ENCODINGS[encoding](secret)
     mode = {"fail": "answer"}

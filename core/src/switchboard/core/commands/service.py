@@ -548,17 +548,36 @@ class CommandService:
         )
         return self._error_reply(actor, Outcome.FAILED, message, command=command)
 
-    async def _audit_intent(
-        self, actor: Actor, pbx: str, command: Command
-    ) -> int | None:
-        """Write the pending row of ``command``; ``None`` when it cannot be written."""
-        entry = AuditEntry(
+    @staticmethod
+    def _entry(  # noqa: PLR0913 - one column each
+        actor: Actor,
+        *,
+        pbx: str | None,
+        action: str,
+        target: str | None,
+        outcome: str,
+        detail: str,
+    ) -> AuditEntry:
+        return AuditEntry(
             at=datetime.now(UTC),
             user_id=actor.user_id,
             user_name=actor.label,
             surface=actor.surface.value,
             pbx=pbx,
-            action=command.describe()[:64],
+            action=action[:64],
+            target=target,
+            outcome=outcome,
+            detail=detail[:2000],
+        )
+
+    async def _audit_intent(
+        self, actor: Actor, pbx: str, command: Command
+    ) -> int | None:
+        """Write the pending row of ``command``; ``None`` when it cannot be written."""
+        entry = self._entry(
+            actor,
+            pbx=pbx,
+            action=command.describe(),
             target=None,
             outcome=PENDING,
             detail="",
@@ -595,16 +614,13 @@ class CommandService:
                     "Could not complete the audit log entry for %s", action
                 )
             return
-        entry = AuditEntry(
-            at=datetime.now(UTC),
-            user_id=actor.user_id,
-            user_name=actor.label,
-            surface=actor.surface.value,
+        entry = self._entry(
+            actor,
             pbx=pbx,
-            action=action[:64],
+            action=action,
             target=target,
             outcome=outcome.value,
-            detail=detail[:2000],
+            detail=detail,
         )
         try:
             await self.store.audit(entry)
