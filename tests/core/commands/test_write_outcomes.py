@@ -7,6 +7,7 @@ timeout; the emulator carries a write out and then waits before answering
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -142,7 +143,8 @@ async def test_no_pbx_write_when_the_audit_log_cannot_be_written(
 async def test_an_audit_table_of_the_first_schema_is_migrated(tmp_path: Path) -> None:
     """A database written by an older version gains completed_at; its rows stay."""
     path = tmp_path / "old.db"
-    with sqlite3.connect(path) as conn:
+    # closing(): sqlite3's own context manager commits but does not close.
+    with contextlib.closing(sqlite3.connect(path)) as conn, conn:
         conn.execute(
             "CREATE TABLE switchboard_audit (id INTEGER PRIMARY KEY, at DATETIME,"
             " user_id VARCHAR(128), user_name VARCHAR(256), surface VARCHAR(16),"
