@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.httpx_client import get_async_client
 
+from switchboard.core.config import insecure_http_host
 from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardConnectionError,
@@ -19,6 +20,7 @@ from switchboard.core.errors import (
     SwitchboardTimeoutError,
     SwitchboardUnsupportedError,
 )
+from switchboard.core.redaction import get_logger
 from switchboard.core.registry import get_vendor
 
 from .const import CONF_VENDOR, DOMAIN, HA_MAX_RETRIES
@@ -32,6 +34,9 @@ if TYPE_CHECKING:
     from switchboard.core.plugin import ConnectionSettings, VendorPlugin
 
     from .coordinator import SwitchboardCoordinator
+
+
+_LOGGER = get_logger(__name__)
 
 
 def settings_from_data(
@@ -58,6 +63,15 @@ def create_backend(
     """
     plugin = get_vendor(str(data[CONF_VENDOR]))
     settings = settings_from_data(plugin, data)
+    host = insecure_http_host(settings)
+    if host is not None:
+        # The config flow takes what the user typed; say what it means, once per setup.
+        _LOGGER.warning(
+            "%s: the credentials go to %s over plain http://, unencrypted; "
+            "use https:// if the PBX offers it",
+            plugin.display_name,
+            host,
+        )
     # The shared client is borrowed: the core never closes a client it did not create.
     return plugin, plugin.create_backend(settings, get_async_client(hass))
 

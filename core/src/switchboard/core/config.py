@@ -289,13 +289,24 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+def insecure_http_host(settings: ConnectionSettings) -> str | None:
+    """The host the credentials would reach over plain http:// (``None``: no such risk).
+
+    No risk: https://, a loopback address, or a connection without credentials.
+    """
+    parts = urlsplit(settings.url)
+    host = parts.hostname or ""
+    if parts.scheme != "http" or _is_loopback(host) or not settings.secret_values():
+        return None
+    return host
+
+
 def _check_transport_security(
     settings: ConnectionSettings, *, allowed: bool, path: Path | None, field: str
 ) -> None:
     """Refuse credentials over plain http:// to another host, unless allowed (then warn)."""
-    parts = urlsplit(settings.url)
-    host = parts.hostname or ""
-    if parts.scheme != "http" or _is_loopback(host) or not settings.secret_values():
+    host = insecure_http_host(settings)
+    if host is None:
         return
     if allowed:
         _LOGGER.warning(
