@@ -31,6 +31,7 @@ import custom_components  # noqa: E402
 if str(_HA_INTEGRATION / "custom_components") not in custom_components.__path__:
     custom_components.__path__.insert(0, str(_HA_INTEGRATION / "custom_components"))
 
+from homeassistant import block_async_io  # noqa: E402
 from pytest_homeassistant_custom_component.common import (  # noqa: E402
     MockConfigEntry,
     async_fire_time_changed,
@@ -56,6 +57,41 @@ TIMEOUT = 0.3
 def landed_vendors() -> list[str]:
     """Built-in vendors whose plugin exists and loads, in registry order."""
     return builtin_vendors()
+
+
+# How Home Assistant reports a blocking call made in the loop on behalf of this
+# integration (the library it calls included). Test code's own file reads are no
+# integration's and do not count.
+BLOCKING_CALL_REPORT = "inside the event loop by custom integration 'switchboard'"
+
+
+@pytest.fixture(autouse=True)
+def detect_blocking_calls(
+    caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[None]:
+    """Home Assistant's blocking-call detection, on as in a real ``hass``.
+
+    A real Home Assistant patches open(), listdir, import_module, sleep... to report
+    (and for some, refuse) calls made in the event loop. Under a test runner it
+    leaves most of them alone (``_IN_TESTS``); here every one is on, as in a real
+    ``hass``, and any report against this integration fails the test.
+    """
+    monkeypatch.setattr(block_async_io, "_IN_TESTS", False)
+    block_async_io.enable()
+    try:
+        yield
+    finally:
+        calls = block_async_io._BLOCKED_CALLS.calls  # as HA's own fixture does
+        for call in calls:
+            setattr(call.object, call.function, call.original_func)
+        calls.clear()
+    reports = [
+        record.getMessage()
+        for phase in ("setup", "call")  # caplog.records would be teardown's only
+        for record in caplog.get_records(phase)
+        if BLOCKING_CALL_REPORT in record.getMessage()
+    ]
+    assert not reports, reports
 
 
 @pytest.fixture(autouse=True)

@@ -11,6 +11,7 @@ from homeassistant.data_entry_flow import FlowResultType
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from switchboard.core.errors import SwitchboardInvalidInputError
+from switchboard.core.registry import reset_discovery
 
 from .conftest import DOMAIN, TIMEOUT
 
@@ -188,7 +189,7 @@ async def test_duplicate_account_aborts(
 async def test_no_vendor_installed_aborts(hass: HomeAssistant) -> None:
     """Without any vendor plugin there is nothing to set up, and the user is told."""
     with patch(
-        "custom_components.switchboard.config_flow.available_vendors", return_value={}
+        "custom_components.switchboard.helpers.available_vendors", return_value={}
     ):
         result = await hass.config_entries.flow.async_init(
             DOMAIN, context={"source": SOURCE_USER}
@@ -357,3 +358,30 @@ async def test_options_flow_not_loaded(
     result = await hass.config_entries.options.async_init(config_entry.entry_id)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "not_loaded"
+
+
+@pytest.mark.usefixtures("http_client")
+async def test_first_add_in_a_fresh_process_blocks_nothing(
+    hass: HomeAssistant, vendor: str, user_input: dict[str, Any]
+) -> None:
+    """ "Add integration" right after a start finds the vendors off the event loop.
+
+    Vendor discovery reads every installed distribution's metadata; in the event loop
+    a real Home Assistant reports that as a blocking call (the conftest turns the
+    detection on and fails the test on any report). Forgetting the cached scan makes
+    this the first lookup of the process, as after a restart.
+    """
+    reset_discovery()
+    result = await start_connection_step(hass, vendor)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    entry = result["result"]
+    assert entry.state is ConfigEntryState.LOADED
+    # ...and a restart of the entry (Home Assistant starting) finds them again.
+    reset_discovery()
+    assert await hass.config_entries.async_reload(entry.entry_id)
+    await hass.async_block_till_done()
+    assert entry.state is ConfigEntryState.LOADED

@@ -12,7 +12,6 @@ from homeassistant.helpers import device_registry as dr
 from pydantic import ValidationError
 
 from switchboard.core.errors import SwitchboardConfigError
-from switchboard.core.registry import available_vendors
 
 from .const import CONF_VENDOR, DOMAIN
 from .coordinator import (
@@ -22,19 +21,13 @@ from .coordinator import (
     extension_identifier,
 )
 from .entity import account_device_info
-from .helpers import create_backend
+from .helpers import async_create_backend
 from .services import async_setup_services
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.device_registry import DeviceEntry
     from homeassistant.helpers.typing import ConfigType
-
-# Vendors are found through entry points: reading every installed distribution's
-# metadata and importing the vendor modules is blocking I/O. It happens here, while
-# Home Assistant imports this package in its executor, and is cached for the process;
-# done later, in the event loop, a real Home Assistant reports it as a blocking call.
-available_vendors()
 
 PLATFORMS = [Platform.BINARY_SENSOR, Platform.SELECT, Platform.SENSOR, Platform.SWITCH]
 
@@ -50,7 +43,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:  # noqa:
 async def async_setup_entry(hass: HomeAssistant, entry: SwitchboardConfigEntry) -> bool:
     """Connect to the PBX, fetch its state once, then set up the entities."""
     try:
-        plugin, backend = create_backend(hass, entry.data)
+        plugin, backend = await async_create_backend(hass, entry.data)
     except SwitchboardConfigError as err:
         raise ConfigEntryError(
             translation_domain=DOMAIN,

@@ -32,7 +32,6 @@ from switchboard.core.errors import (
     SwitchboardResponseError,
 )
 from switchboard.core.redaction import get_logger
-from switchboard.core.registry import available_vendors, get_vendor
 
 from .const import (
     CONF_ALLOW_INTERNATIONAL,
@@ -44,7 +43,7 @@ from .const import (
     MAX_SCAN_INTERVAL_SECONDS,
     MIN_SCAN_INTERVAL_SECONDS,
 )
-from .helpers import create_backend
+from .helpers import async_available_vendors, async_create_backend, async_get_vendor
 from .settings_form import InvalidSettingsError, entry_data, is_secret, settings_schema
 
 if TYPE_CHECKING:
@@ -79,7 +78,7 @@ async def async_test_connection(
     hass: HomeAssistant, data: Mapping[str, Any]
 ) -> AccountInfo:
     """Connect with ``data`` and return the account; raise CannotConnectError."""
-    _, backend = create_backend(hass, data)
+    _, backend = await async_create_backend(hass, data)
     try:
         return await backend.account_info()
     except SwitchboardAuthError as err:
@@ -121,7 +120,7 @@ class SwitchboardConfigFlow(ConfigFlow, domain=DOMAIN):
         self, user_input: dict[str, Any] | None = None
     ) -> ConfigFlowResult:
         """Let the user pick the PBX vendor."""
-        vendors = available_vendors()
+        vendors = await async_available_vendors(self.hass)
         if not vendors:
             return self.async_abort(reason="no_vendors")
         if user_input is not None:
@@ -150,7 +149,7 @@ class SwitchboardConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Ask for the vendor's settings and test them before saving."""
         assert self._vendor is not None  # noqa: S101 - set by the user step
-        plugin = get_vendor(self._vendor)
+        plugin = await async_get_vendor(self.hass, self._vendor)
         errors: dict[str, str] = {}
         details = ""
         if user_input is not None:
@@ -209,7 +208,7 @@ class SwitchboardConfigFlow(ConfigFlow, domain=DOMAIN):
         *,
         credentials_only: bool = False,
     ) -> ConfigFlowResult:
-        plugin = get_vendor(entry.data[CONF_VENDOR])
+        plugin = await async_get_vendor(self.hass, entry.data[CONF_VENDOR])
         model = plugin.settings_model
         errors: dict[str, str] = {}
         details = ""

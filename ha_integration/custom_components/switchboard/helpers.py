@@ -21,7 +21,7 @@ from switchboard.core.errors import (
     SwitchboardUnsupportedError,
 )
 from switchboard.core.redaction import get_logger
-from switchboard.core.registry import get_vendor
+from switchboard.core.registry import available_vendors, get_vendor
 
 from .const import CONF_VENDOR, DOMAIN, HA_MAX_RETRIES
 
@@ -52,7 +52,26 @@ def settings_from_data(
     return settings
 
 
-def create_backend(
+async def async_available_vendors(hass: HomeAssistant) -> dict[str, VendorPlugin[Any]]:
+    """Return the installed vendor plugins, discovered in the executor.
+
+    Discovery reads every installed distribution's metadata and imports the vendor
+    modules: blocking I/O that must not run in the event loop. It is cached for the
+    process, so after the first call this costs one executor hop.
+    """
+    return await hass.async_add_executor_job(available_vendors)
+
+
+async def async_get_vendor(hass: HomeAssistant, name: str) -> VendorPlugin[Any]:
+    """Return the plugin called ``name``, looked up off the event loop.
+
+    Raises:
+        SwitchboardConfigError: No such vendor is installed.
+    """
+    return await hass.async_add_executor_job(get_vendor, name)
+
+
+async def async_create_backend(
     hass: HomeAssistant, data: Mapping[str, Any]
 ) -> tuple[VendorPlugin[Any], PbxBackend]:
     """Build the vendor backend for config-entry data on Home Assistant's httpx client.
@@ -61,7 +80,7 @@ def create_backend(
         SwitchboardConfigError: The vendor plugin is not installed.
         pydantic.ValidationError: The stored settings are no longer valid.
     """
-    plugin = get_vendor(str(data[CONF_VENDOR]))
+    plugin = await async_get_vendor(hass, str(data[CONF_VENDOR]))
     settings = settings_from_data(plugin, data)
     host = insecure_http_host(settings)
     if host is not None:
