@@ -8,6 +8,8 @@ from unittest.mock import patch
 import pytest
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import entity_registry as er
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from switchboard.core.errors import SwitchboardInvalidInputError
@@ -385,3 +387,86 @@ async def test_first_add_in_a_fresh_process_blocks_nothing(
     assert await hass.config_entries.async_reload(entry.entry_id)
     await hass.async_block_till_done()
     assert entry.state is ConfigEntryState.LOADED
+
+
+async def test_reconfigure_moves_the_account_to_a_new_address(
+    hass: HomeAssistant,
+    plugin: VendorPlugin[Any],
+    init_integration: MockConfigEntry,
+    user_input: dict[str, Any],
+) -> None:
+    """Another host name of the same PBX: saved, with devices and entities kept."""
+    entity_registry = er.async_get(hass)
+    device_registry = dr.async_get(hass)
+    entry_id = init_integration.entry_id
+    entities_before = {
+        e.entity_id
+        for e in er.async_entries_for_config_entry(entity_registry, entry_id)
+    }
+    devices_before = {
+        d.id for d in dr.async_entries_for_config_entry(device_registry, entry_id)
+    }
+    old_id = init_integration.unique_id
+    assert entities_before
+    assert devices_before
+
+    new_url = user_input["url"].replace("pbx.emulator.test", "pbx2.emulator.test")
+    changes = {
+        name: value
+        for name, value in user_input.items()
+        if name not in secret_fields(plugin)
+    } | {"url": new_url}
+    result = await init_integration.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], changes)
+    await hass.async_block_till_done()
+
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "reconfigure_successful"
+    assert init_integration.data["url"] == new_url
+    assert init_integration.state is ConfigEntryState.LOADED
+    new_id = init_integration.unique_id
+    assert new_id is not None
+    if "pbx.emulator.test" in (old_id or ""):
+        assert new_id == (old_id or "").replace(
+            "pbx.emulator.test", "pbx2.emulator.test"
+        )
+    else:  # an id the vendor's API gives, whatever the address (TelecomX)
+        assert new_id == old_id
+    entities = er.async_entries_for_config_entry(entity_registry, entry_id)
+    # The same entities (no duplicates, nothing re-created), under the new id.
+    assert {e.entity_id for e in entities} == entities_before
+    assert all(e.unique_id.startswith(f"{new_id}_") for e in entities)
+    devices = dr.async_entries_for_config_entry(device_registry, entry_id)
+    assert {d.id for d in devices} == devices_before
+    for device in devices:
+        for domain, ident in device.identifiers:
+            assert domain == DOMAIN
+            assert ident == new_id or ident.startswith(f"{new_id}_")
+    for entity in entities:
+        assert hass.states.get(entity.entity_id) is not None
+
+
+@pytest.mark.usefixtures("http_client")
+async def test_reconfigure_to_another_account_aborts(
+    hass: HomeAssistant,
+    vendor: str,
+    user_input: dict[str, Any],
+    plugin: VendorPlugin[Any],
+) -> None:
+    """Settings that reach another PBX account are refused, whatever the address."""
+    entry = MockConfigEntry(
+        domain=DOMAIN,
+        unique_id="pbx.emulator.test#another-tenant",
+        data={"vendor": vendor, **user_input},
+    )
+    entry.add_to_hass(hass)
+    changes = {
+        name: value
+        for name, value in user_input.items()
+        if name not in secret_fields(plugin)
+    }
+    result = await entry.start_reconfigure_flow(hass)
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], changes)
+    assert result["type"] is FlowResultType.ABORT
+    assert result["reason"] == "wrong_account"
+    assert entry.unique_id == "pbx.emulator.test#another-tenant"

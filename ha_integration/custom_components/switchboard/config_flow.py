@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 import voluptuous as vol
 from homeassistant.config_entries import (
@@ -43,6 +44,7 @@ from .const import (
     MAX_SCAN_INTERVAL_SECONDS,
     MIN_SCAN_INTERVAL_SECONDS,
 )
+from .coordinator import async_move_account
 from .helpers import async_available_vendors, async_create_backend, async_get_vendor
 from .settings_form import InvalidSettingsError, entry_data, is_secret, settings_schema
 
@@ -221,10 +223,7 @@ class SwitchboardConfigFlow(ConfigFlow, domain=DOMAIN):
             except (InvalidSettingsError, CannotConnectError) as err:
                 errors, details = _form_errors(err)
             else:
-                await self.async_set_unique_id(info.unique_id)
-                # New credentials must not silently switch to another PBX account.
-                self._abort_if_unique_id_mismatch(reason="wrong_account")
-                return self.async_update_reload_and_abort(entry, data=data)
+                return await self._async_save(entry, info, data)
         if credentials_only:
             secrets = [n for n, f in model.model_fields.items() if is_secret(f)]
             schema = settings_schema(model, only=secrets)
@@ -246,6 +245,35 @@ class SwitchboardConfigFlow(ConfigFlow, domain=DOMAIN):
             description_placeholders=_placeholders(plugin, details)
             | {"account": entry.title},
         )
+
+    async def _async_save(
+        self,
+        entry: SwitchboardConfigEntry,
+        info: AccountInfo,
+        data: dict[str, Any],
+    ) -> ConfigFlowResult:
+        """Save tested settings, unless they reach another PBX account.
+
+        The same account at a new address (its id differs only in the address part)
+        is a move: the devices and entities follow it under the new id.
+        """
+        old_id = entry.unique_id or ""
+        if info.unique_id != old_id:
+            if not info.moved_from(old_id, _address(entry.data)):
+                # New settings must not silently switch to another PBX account.
+                return self.async_abort(reason="wrong_account")
+            await self.async_set_unique_id(info.unique_id)
+            self._abort_if_unique_id_configured()
+            await async_move_account(self.hass, entry.entry_id, old_id, info.unique_id)
+        return self.async_update_reload_and_abort(
+            entry, unique_id=info.unique_id, data=data
+        )
+
+
+def _address(data: Mapping[str, Any]) -> str:
+    """The host an entry's settings reach, as the vendors put it in account ids."""
+    url = str(data.get("url", ""))
+    return (urlsplit(url).hostname or url).lower()
 
 
 def _form_errors(

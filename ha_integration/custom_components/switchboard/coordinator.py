@@ -7,6 +7,7 @@ from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
@@ -105,6 +106,43 @@ def extension_identifier(account_id: str, extension_id: str) -> str:
 def entity_unique_id(account_id: str, subject: str, key: str) -> str:
     """Return an entity's unique id: ``{account}_{extension or item}_{key}``."""
     return f"{account_id}_{subject}_{key}"
+
+
+def _moved(identifier: str, old: str, new: str) -> str | None:
+    """Return ``identifier`` re-based from account ``old`` to ``new`` (None: not ours)."""
+    if identifier == old:
+        return new
+    if identifier.startswith(f"{old}_"):
+        return new + identifier.removeprefix(old)
+    return None
+
+
+async def async_move_account(
+    hass: HomeAssistant, entry_id: str, old: str, new: str
+) -> None:
+    """Re-key an entry's devices and entities when its account id changes.
+
+    The account id starts with the PBX's address where the vendor's API has no
+    address-free id (PBXware, MiRTA, Telphin): reconfiguring to a new address keeps
+    the devices, entities, their names, areas and history, under the new id.
+    """
+
+    @callback
+    def entity_update(entity: er.RegistryEntry) -> dict[str, Any] | None:
+        moved = _moved(entity.unique_id, old, new)
+        return None if moved is None else {"new_unique_id": moved}
+
+    await er.async_migrate_entries(hass, entry_id, entity_update)
+    device_registry = dr.async_get(hass)
+    for device in dr.async_entries_for_config_entry(device_registry, entry_id):
+        identifiers = {
+            (domain, _moved(ident, old, new) or ident)
+            if domain == DOMAIN
+            else (domain, ident)
+            for domain, ident in device.identifiers
+        }
+        if identifiers != device.identifiers:
+            device_registry.async_update_device(device.id, new_identifiers=identifiers)
 
 
 class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):

@@ -43,11 +43,30 @@ class OfficeHoursState(StrEnum):
 
 
 class AccountInfo(_Model):
-    """Who we are connected to; ``unique_id`` identifies the PBX account."""
+    """Who we are connected to; ``unique_id`` identifies the PBX account.
+
+    Where the vendor's API names the account only relative to the address it is
+    reached at (a self-hosted PBXware's tenant number, a MiRTA tenant code), the id
+    starts with that address: ``address`` is that prefix (empty when the id does not
+    depend on the address). A front-end can then recognise the same account reached
+    at a new address: same id after the prefix.
+    """
 
     vendor: str
     unique_id: str
     name: str
+    address: str = ""
+
+    def moved_from(self, old_unique_id: str, old_address: str) -> bool:
+        """True if ``old_unique_id``, reached at ``old_address``, is this account.
+
+        Only the address part may differ; a vendor whose id has no address part
+        must answer the same id.
+        """
+        if not self.address or not self.unique_id.startswith(self.address):
+            return old_unique_id == self.unique_id
+        account_part = self.unique_id.removeprefix(self.address)
+        return old_unique_id == old_address + account_part
 
 
 class Extension(_Model):

@@ -108,6 +108,8 @@ class MirtaBackend(ClientBackend[MirtaClient]):
             vendor=VENDOR,
             unique_id=f"{self._host}/{self._tenant.lower()}",
             name=f"{DISPLAY_NAME} {self._tenant} ({self._host})",
+            # The API has no system id (seed 004): the tenant code is per server.
+            address=self._host,
         )
 
     # -- status ------------------------------------------------------------------------

@@ -184,6 +184,8 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
             vendor=VENDOR,
             unique_id=f"{host}#{self._server}",
             name=f"{DISPLAY_NAME} {host}{tenant}",
+            # The API has no system id (seed 003): the tenant number is per host.
+            address=host,
         )
 
     # -- status --------------------------------------------------------------------

@@ -135,7 +135,9 @@ class TelphinBackend(ClientBackend[TelphinClient]):
         info = await self.client.get_client_info()
         name = info.label or info.name or f"{DISPLAY_NAME} client {info.id}"
         host = (urlsplit(self.client.transport.base_url).hostname or "").lower()
-        return AccountInfo(vendor=VENDOR, unique_id=f"{host}#{info.id}", name=name)
+        return AccountInfo(
+            vendor=VENDOR, unique_id=f"{host}#{info.id}", name=name, address=host
+        )
 
     # -- STATUS ------------------------------------------------------------------
 
