@@ -20,6 +20,18 @@ if TYPE_CHECKING:
     from switchboard.core.emulator import Emulator
 
 
+def assert_unsupported(
+    error: Exception, backend: PbxBackend, capability: Capability
+) -> None:
+    """The refusal names what is missing, on which vendor, and the vendor's advice."""
+    assert isinstance(error, ServiceValidationError)
+    assert error.translation_key == f"unsupported_{capability.name.lower()}"
+    message = str(error)
+    assert backend.display_name in message
+    assert backend.unsupported_reasons.get(capability, "") in message
+    assert "{" not in message
+
+
 async def call(
     hass: HomeAssistant,
     service: str,
@@ -61,7 +73,7 @@ async def test_dial(
                 extension=number,
                 destination="+4570305050",
             )
-        assert str(caught.value) == backend.unsupported(Capability.DIAL).message
+        assert_unsupported(caught.value, backend, Capability.DIAL)
         return
     before = emulator.request_count()
     result = await call(
@@ -102,8 +114,9 @@ async def test_unknown_extension(
     )
     with pytest.raises(ServiceValidationError) as caught:
         await call(hass, service, init_integration, extension="99999", **data)
-    assert caught.value.translation_key == "invalid_input"
+    assert caught.value.translation_key == "not_found"
     assert "99999" in str(caught.value)
+    assert init_integration.title in str(caught.value)
 
 
 @pytest.mark.parametrize("action", ["start", "pause"])
@@ -124,7 +137,7 @@ async def test_record(
             await call(
                 hass, "record", init_integration, extension=number, action=action
             )
-        assert str(caught.value) == backend.unsupported(missing[0]).message
+        assert_unsupported(caught.value, backend, missing[0])
         return
     if action == "pause":
         await call(hass, "record", init_integration, extension=number, action="start")
@@ -176,7 +189,7 @@ async def test_set_dnd_for_a_while(
                 enabled=True,
                 duration={"hours": 1},
             )
-        assert str(caught.value) == backend.unsupported(Capability.DND_TIMED).message
+        assert_unsupported(caught.value, backend, Capability.DND_TIMED)
         return
     await call(
         hass,
@@ -232,7 +245,7 @@ async def test_forward(
                 extension=number,
                 number="+4570305050",
             )
-        assert str(caught.value) == backend.unsupported(Capability.FORWARD).message
+        assert_unsupported(caught.value, backend, Capability.FORWARD)
         return
     await call(
         hass, "forward", init_integration, extension=number, number="+45 70 30 50 50"

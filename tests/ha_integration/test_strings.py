@@ -114,3 +114,31 @@ def test_every_dial_refusal_has_a_message() -> None:
     assert set(REFUSAL_KEYS) == set(Refusal)
     for key in [*REFUSAL_KEYS.values(), ABROAD_NO_COUNTRY_KEY]:
         assert exceptions[key]["message"], key
+
+
+def test_messages_say_something_of_their_own() -> None:
+    """No message is only a placeholder, and form errors have none at all.
+
+    A vendor's or a library's words may follow our sentence, never replace it; form
+    errors are fixed sentences (the vendor's words go to the debug log).
+    """
+    strings = load("strings.json")
+    for key, entry in strings["exceptions"].items():
+        text = re.sub(r"\{[a-z_]+\}", "", entry["message"]).strip(" .:")
+        assert len(text.split()) >= 3, key
+    for section in ("config", "options"):
+        for kind in ("error", "abort"):
+            for key, text in strings[section].get(kind, {}).items():
+                assert "{" not in text, (section, kind, key)
+
+
+def test_every_missing_capability_has_its_message() -> None:
+    """Each capability a vendor may lack has a message naming it."""
+    from custom_components.switchboard.helpers import UNSUPPORTED_KEYS  # noqa: PLC0415
+
+    from switchboard.core.capabilities import Capability  # noqa: PLC0415
+
+    exceptions = load("strings.json")["exceptions"]
+    assert set(UNSUPPORTED_KEYS) == {c.name for c in Capability}
+    for key in UNSUPPORTED_KEYS.values():
+        assert "{vendor}" in exceptions[key]["message"], key

@@ -62,13 +62,18 @@ def test_update_errors(error: SwitchboardError, kind: type, key: str) -> None:
     ("error", "kind", "key"),
     [
         (
-            SwitchboardUnsupportedError("PBXware cannot dial."),
+            SwitchboardUnsupportedError("PBXware cannot dial.", capability="DIAL"),
+            ServiceValidationError,
+            "unsupported_dial",
+        ),
+        (
+            SwitchboardUnsupportedError("Cannot do that."),
             ServiceValidationError,
             "unsupported",
         ),
         (SwitchboardInvalidInputError("bad"), ServiceValidationError, "invalid_input"),
-        (SwitchboardNotFoundError("who"), ServiceValidationError, "invalid_input"),
-        (SwitchboardPolicyError("never"), ServiceValidationError, "invalid_input"),
+        (SwitchboardNotFoundError("who"), ServiceValidationError, "not_found"),
+        (SwitchboardPolicyError("never"), ServiceValidationError, "policy_refused"),
         (SwitchboardAuthError("no"), HomeAssistantError, "auth_failed"),
         (SwitchboardPermissionError("no"), HomeAssistantError, "permission_denied"),
         (SwitchboardRateLimitError("slow"), HomeAssistantError, "rate_limited"),
@@ -85,9 +90,14 @@ def test_action_errors(error: SwitchboardError, kind: type, key: str) -> None:
     """Action errors: misuse is a validation error, PBX trouble a translated error."""
     from custom_components.switchboard.helpers import action_error  # noqa: PLC0415
 
-    mapped = action_error(error)
+    mapped = action_error(error, "PBXware", "Office PBX")
     assert type(mapped) is kind
     assert mapped.translation_key == key
+    placeholders = mapped.translation_placeholders or {}
+    if isinstance(error, SwitchboardUnsupportedError):
+        assert placeholders["vendor"] == "PBXware"
+    else:
+        assert placeholders == {"message": error.message, "title": "Office PBX"}
 
 
 class Color(StrEnum):

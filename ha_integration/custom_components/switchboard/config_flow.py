@@ -29,8 +29,10 @@ from switchboard.core.errors import (
     SwitchboardConnectionError,
     SwitchboardError,
     SwitchboardNotFoundError,
+    SwitchboardPermissionError,
     SwitchboardRateLimitError,
     SwitchboardResponseError,
+    SwitchboardTimeoutError,
 )
 from switchboard.core.redaction import get_logger
 
@@ -61,19 +63,40 @@ if TYPE_CHECKING:
 _LOGGER = get_logger(__name__)
 
 
-# Form errors (keys of config.error in strings.json).
+# Form errors (keys of config.error in strings.json): one per kind of failure, so the
+# user reads what to fix; the vendor's own words go to the debug log only.
 CANNOT_CONNECT = "cannot_connect"
+TIMEOUT = "timeout_connect"
+INVALID_RESPONSE = "invalid_response"
 INVALID_AUTH = "invalid_auth"
+PERMISSION_DENIED = "permission_denied"
+RATE_LIMITED = "rate_limited"
 UNKNOWN = "unknown"
+
+# The most specific class first: a timeout is a connection error, a permission
+# error an authentication error.
+_FORM_ERRORS: tuple[tuple[type[SwitchboardError], str], ...] = (
+    (SwitchboardTimeoutError, TIMEOUT),
+    (SwitchboardConnectionError, CANNOT_CONNECT),
+    (SwitchboardPermissionError, PERMISSION_DENIED),
+    (SwitchboardAuthError, INVALID_AUTH),
+    (SwitchboardRateLimitError, RATE_LIMITED),
+    # Something answered, but not like this vendor: most likely a wrong URL.
+    (SwitchboardResponseError, INVALID_RESPONSE),
+    (SwitchboardNotFoundError, INVALID_RESPONSE),
+)
 
 
 class CannotConnectError(Exception):
     """The settings were tested and failed; ``key`` is the form error to show."""
 
-    def __init__(self, key: str, details: str = "") -> None:
+    def __init__(self, key: str) -> None:
         super().__init__(key)
         self.key = key
-        self.details = details
+
+
+def _form_error(err: SwitchboardError) -> str:
+    return next((key for kind, key in _FORM_ERRORS if isinstance(err, kind)), UNKNOWN)
 
 
 async def async_test_connection(
@@ -83,18 +106,10 @@ async def async_test_connection(
     _, backend = await async_create_backend(hass, data)
     try:
         return await backend.account_info()
-    except SwitchboardAuthError as err:
-        raise CannotConnectError(INVALID_AUTH, err.message) from err
-    except (
-        SwitchboardConnectionError,
-        SwitchboardRateLimitError,
-        # Something answered, but not like this vendor: most likely a wrong URL.
-        SwitchboardResponseError,
-        SwitchboardNotFoundError,
-    ) as err:
-        raise CannotConnectError(CANNOT_CONNECT, err.message) from err
     except SwitchboardError as err:
-        raise CannotConnectError(UNKNOWN, err.message) from err
+        # Redacted like every core error message.
+        _LOGGER.debug("Testing the PBX connection failed: %s", err.message)
+        raise CannotConnectError(_form_error(err)) from err
     except Exception as err:
         _LOGGER.exception("Unexpected error while testing the PBX connection")
         raise CannotConnectError(UNKNOWN) from err
@@ -153,7 +168,6 @@ class SwitchboardConfigFlow(ConfigFlow, domain=DOMAIN):
         assert self._vendor is not None  # noqa: S101 - set by the user step
         plugin = await async_get_vendor(self.hass, self._vendor)
         errors: dict[str, str] = {}
-        details = ""
         if user_input is not None:
             try:
                 data = {CONF_VENDOR: plugin.name} | entry_data(
@@ -161,7 +175,7 @@ class SwitchboardConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
                 info = await async_test_connection(self.hass, data)
             except (InvalidSettingsError, CannotConnectError) as err:
-                errors, details = _form_errors(err)
+                errors = _form_errors(err)
             else:
                 await self.async_set_unique_id(info.unique_id)
                 self._abort_if_unique_id_configured()
@@ -173,7 +187,7 @@ class SwitchboardConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id="connection",
             data_schema=schema,
             errors=errors,
-            description_placeholders=_placeholders(plugin, details),
+            description_placeholders=_placeholders(plugin),
         )
 
     async def async_step_reauth(
@@ -213,7 +227,6 @@ class SwitchboardConfigFlow(ConfigFlow, domain=DOMAIN):
         plugin = await async_get_vendor(self.hass, entry.data[CONF_VENDOR])
         model = plugin.settings_model
         errors: dict[str, str] = {}
-        details = ""
         if user_input is not None:
             try:
                 data = {CONF_VENDOR: plugin.name} | entry_data(
@@ -221,7 +234,7 @@ class SwitchboardConfigFlow(ConfigFlow, domain=DOMAIN):
                 )
                 info = await async_test_connection(self.hass, data)
             except (InvalidSettingsError, CannotConnectError) as err:
-                errors, details = _form_errors(err)
+                errors = _form_errors(err)
             else:
                 return await self._async_save(entry, info, data)
         if credentials_only:
@@ -242,8 +255,7 @@ class SwitchboardConfigFlow(ConfigFlow, domain=DOMAIN):
             step_id=step_id,
             data_schema=schema,
             errors=errors,
-            description_placeholders=_placeholders(plugin, details)
-            | {"account": entry.title},
+            description_placeholders=_placeholders(plugin) | {"account": entry.title},
         )
 
     async def _async_save(
@@ -276,16 +288,15 @@ def _address(data: Mapping[str, Any]) -> str:
     return (urlsplit(url).hostname or url).lower()
 
 
-def _form_errors(
-    err: InvalidSettingsError | CannotConnectError,
-) -> tuple[dict[str, str], str]:
+def _form_errors(err: InvalidSettingsError | CannotConnectError) -> dict[str, str]:
     if isinstance(err, InvalidSettingsError):
-        return dict.fromkeys(err.fields or ["base"], "invalid_setting"), err.details
-    return {"base": err.key}, err.details
+        _LOGGER.debug("Settings refused: %s", err.details)
+        return dict.fromkeys(err.fields or ["base"], "invalid_setting")
+    return {"base": err.key}
 
 
-def _placeholders(plugin: VendorPlugin[Any], details: str) -> dict[str, str]:
-    return {"vendor": plugin.display_name, "details": details}
+def _placeholders(plugin: VendorPlugin[Any]) -> dict[str, str]:
+    return {"vendor": plugin.display_name}
 
 
 class OptionsFlow(OptionsFlowWithReload):
@@ -311,10 +322,8 @@ class OptionsFlow(OptionsFlowWithReload):
         try:
             extensions = await entry.runtime_data.backend.list_extensions()
         except SwitchboardError as err:
-            return self.async_abort(
-                reason="cannot_connect",
-                description_placeholders={"details": err.message},
-            )
+            _LOGGER.debug("Listing the extensions failed: %s", err.message)
+            return self.async_abort(reason="cannot_connect")
         options = [
             SelectOptionDict(
                 value=ext.id,

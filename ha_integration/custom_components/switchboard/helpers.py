@@ -3,11 +3,20 @@
 from __future__ import annotations
 
 from functools import wraps
-from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, Protocol, TypeVar
+from typing import (
+    TYPE_CHECKING,
+    Any,
+    Concatenate,
+    Final,
+    ParamSpec,
+    Protocol,
+    TypeVar,
+)
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.httpx_client import get_async_client
 
+from switchboard.core.capabilities import Capability
 from switchboard.core.config import insecure_http_host
 from switchboard.core.errors import (
     SwitchboardAuthError,
@@ -104,25 +113,44 @@ class _HasCoordinator(Protocol):
         ...
 
 
-def action_error(err: SwitchboardError) -> HomeAssistantError:
-    """Translate a core error raised by an action into Home Assistant's terms."""
-    message = {"message": err.message}
+# One message per missing capability, so the user reads what their PBX cannot do.
+UNSUPPORTED_KEYS: Final[dict[str, str]] = {
+    capability.name: f"unsupported_{capability.name.lower()}"
+    for capability in Capability
+}
+UNSUPPORTED_FALLBACK_KEY: Final = "unsupported"
+
+
+def action_error(
+    err: SwitchboardError, vendor: str, title: str, explanation: str = ""
+) -> HomeAssistantError:
+    """Translate a core error raised by an action into Home Assistant's terms.
+
+    Args:
+        err: The core error.
+        vendor: The vendor's display name (PBXware...).
+        title: The PBX account's name (the config entry's title).
+        explanation: For a missing capability, the vendor's own explanation
+            (what it has instead, which setting enables it), if it has one.
+    """
     if isinstance(err, SwitchboardUnsupportedError):
         return ServiceValidationError(
             translation_domain=DOMAIN,
-            translation_key="unsupported",
-            translation_placeholders={"reason": err.message},
+            translation_key=UNSUPPORTED_KEYS.get(
+                err.capability or "", UNSUPPORTED_FALLBACK_KEY
+            ),
+            translation_placeholders={"vendor": vendor, "explanation": explanation},
         )
-    if isinstance(
-        err,
-        SwitchboardInvalidInputError
-        | SwitchboardNotFoundError
-        | SwitchboardPolicyError,
-    ):
+    # The vendor's or the policy's own words (redacted), inside our sentence.
+    placeholders = {"message": err.message, "title": title}
+    validation_key = next(
+        (key for kind, key in _VALIDATION_KEYS if isinstance(err, kind)), None
+    )
+    if validation_key is not None:
         return ServiceValidationError(
             translation_domain=DOMAIN,
-            translation_key="invalid_input",
-            translation_placeholders=message,
+            translation_key=validation_key,
+            translation_placeholders=placeholders,
         )
     key = "pbx_error"
     if isinstance(err, SwitchboardAuthError):
@@ -135,8 +163,18 @@ def action_error(err: SwitchboardError) -> HomeAssistantError:
     elif isinstance(err, SwitchboardConnectionError):
         key = "communication_error"
     return HomeAssistantError(
-        translation_domain=DOMAIN, translation_key=key, translation_placeholders=message
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders=placeholders,
     )
+
+
+# Errors in what the user asked for (HA shows them as the user's to fix).
+_VALIDATION_KEYS: tuple[tuple[type[SwitchboardError], str], ...] = (
+    (SwitchboardNotFoundError, "not_found"),
+    (SwitchboardPolicyError, "policy_refused"),
+    (SwitchboardInvalidInputError, "invalid_input"),
+)
 
 
 # TypeVar rather than PEP 695 syntax: the repository's tools target Python 3.11.
@@ -164,6 +202,12 @@ def switchboard_exception_handler(
                 coordinator.config_entry.async_start_reauth(coordinator.hass)
             elif isinstance(err, SwitchboardConnectionError):
                 coordinator.async_set_update_error(err)
-            raise action_error(err) from err
+            entry = coordinator.config_entry
+            explanation = ""
+            if isinstance(err, SwitchboardUnsupportedError) and err.capability:
+                reasons = entry.runtime_data.backend.unsupported_reasons
+                explanation = reasons.get(Capability[err.capability], "")
+            vendor = entry.runtime_data.plugin.display_name
+            raise action_error(err, vendor, entry.title, explanation) from err
 
     return handler
