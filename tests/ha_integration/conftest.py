@@ -13,7 +13,7 @@ import sys
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from unittest.mock import patch
+from unittest.mock import PropertyMock, patch
 
 import httpx
 import pytest
@@ -98,6 +98,17 @@ def detect_blocking_calls(
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> Iterator[None]:
     """Let Home Assistant load custom_components/switchboard."""
     return
+
+
+@pytest.fixture
+def entity_registry_enabled_by_default() -> Iterator[None]:
+    """Create disabled-by-default entities enabled (as Home Assistant core's fixture)."""
+    with patch(
+        "homeassistant.helpers.entity.Entity.entity_registry_enabled_default",
+        return_value=True,
+        new_callable=PropertyMock,
+    ):
+        yield
 
 
 @pytest.fixture(params=landed_vendors())

@@ -53,7 +53,7 @@ async def config_entry(
         title=info.name,
         unique_id=info.unique_id,
         data={"vendor": vendor, **user_input},
-        options={"scan_interval": 30, "extensions": [shown.id]},
+        options={"extensions": [shown.id]},
     )
     entry.add_to_hass(hass)
     return entry

@@ -195,7 +195,7 @@ async def test_internal_numbers_dial(
     # Shown in Home Assistant: only the caller. The PBX's list still knows `other`.
     caller_id = (await backend.find_extension(caller)).id
     hass.config_entries.async_update_entry(
-        init_integration, options={"scan_interval": 30, "extensions": [caller_id]}
+        init_integration, options={"extensions": [caller_id]}
     )
     await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
@@ -288,7 +288,7 @@ async def test_option_allows_calls_abroad(
     )
     assert toggle.default() is False
     result = await hass.config_entries.options.async_configure(
-        result["flow_id"], {"scan_interval": 30, "allow_international": True}
+        result["flow_id"], {"allow_international": True}
     )
     await hass.async_block_till_done()
     assert result["type"] is FlowResultType.CREATE_ENTRY

@@ -28,12 +28,30 @@ def entity_id(
     )
 
 
+async def test_registered_is_disabled_by_default(
+    hass: HomeAssistant, init_integration: MockConfigEntry, backend: PbxBackend
+) -> None:
+    """The registration sensor exists where the vendor reports it, but starts disabled."""
+    registry = er.async_get(hass)
+    reported = [
+        s.extension.id for s in await backend.get_statuses() if s.registered is not None
+    ]
+    for ext in reported:
+        found = entity_id(hass, init_integration, "binary_sensor", ext, "registered")
+        assert found is not None
+        entry = registry.async_get(found)
+        assert entry is not None
+        assert entry.disabled_by is er.RegistryEntryDisabler.INTEGRATION
+        assert hass.states.get(found) is None
+
+
 def on_off(value: bool | None) -> str:
     if value is None:
         return STATE_UNKNOWN
     return STATE_ON if value else STATE_OFF
 
 
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
 async def test_entities_match_the_pbx(
     hass: HomeAssistant, init_integration: MockConfigEntry, backend: PbxBackend
 ) -> None:

@@ -30,9 +30,11 @@ Advance = "Callable[..., Awaitable[None]]"
 
 
 def entity_ids(hass: HomeAssistant, entry: MockConfigEntry) -> list[str]:
+    """The entry's enabled entities (disabled ones have no state)."""
     return [
         e.entity_id
         for e in er.async_entries_for_config_entry(er.async_get(hass), entry.entry_id)
+        if not e.disabled
     ]
 
 

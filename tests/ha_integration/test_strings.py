@@ -98,7 +98,15 @@ def test_manifest() -> None:
     assert manifest["loggers"] == ["switchboard"]
     for key in ("codeowners", "documentation", "issue_tracker"):
         assert manifest[key]
-    assert (ROOT / "brand/icon.png").read_bytes().startswith(b"\x89PNG")
+    for image in ("icon.png", "logo.png", "dark_logo.png"):
+        assert (ROOT / "brand" / image).read_bytes().startswith(b"\x89PNG"), image
+
+
+def test_hacs_minimum_shows_the_brand_images() -> None:
+    """HACS installs only where Home Assistant serves the brand/ folder (2026.3)."""
+    hacs = json.loads((ROOT.parents[2] / "hacs.json").read_text(encoding="utf-8"))
+    year, month, *_ = (int(part) for part in hacs["homeassistant"].split("."))
+    assert (year, month) >= (2026, 3)
 
 
 def test_every_dial_refusal_has_a_message() -> None:

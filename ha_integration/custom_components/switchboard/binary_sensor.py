@@ -48,6 +48,9 @@ BINARY_SENSORS: tuple[SwitchboardBinarySensorEntityDescription, ...] = (
         translation_key="registered",
         device_class=BinarySensorDeviceClass.CONNECTIVITY,
         entity_category=EntityCategory.DIAGNOSTIC,
+        # A troubleshooting aid: with hundreds of extensions, one more entity each
+        # that few users look at. Enable it where a phone's registration matters.
+        entity_registry_enabled_default=False,
         kind=Kind.EXTENSION,
         capability=Capability.STATUS,
         # Only for vendors that report registration at all.

@@ -15,9 +15,6 @@ from homeassistant.config_entries import (
 from homeassistant.core import callback
 from homeassistant.helpers.selector import (
     BooleanSelector,
-    NumberSelector,
-    NumberSelectorConfig,
-    NumberSelectorMode,
     SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
@@ -39,12 +36,8 @@ from switchboard.core.redaction import get_logger
 from .const import (
     CONF_ALLOW_INTERNATIONAL,
     CONF_EXTENSIONS,
-    CONF_SCAN_INTERVAL,
     CONF_VENDOR,
-    DEFAULT_SCAN_INTERVAL,
     DOMAIN,
-    MAX_SCAN_INTERVAL_SECONDS,
-    MIN_SCAN_INTERVAL_SECONDS,
 )
 from .coordinator import async_move_account
 from .helpers import async_available_vendors, async_create_backend, async_get_vendor
@@ -130,7 +123,7 @@ class SwitchboardConfigFlow(ConfigFlow, domain=DOMAIN):
     def async_get_options_flow(
         config_entry: SwitchboardConfigEntry,  # noqa: ARG004 - Home Assistant's signature
     ) -> OptionsFlow:
-        """Return the options flow (poll interval, extensions, calls abroad)."""
+        """Return the options flow (extensions, calls abroad)."""
         return OptionsFlow()
 
     async def async_step_user(
@@ -300,7 +293,7 @@ def _placeholders(plugin: VendorPlugin[Any]) -> dict[str, str]:
 
 
 class OptionsFlow(OptionsFlowWithReload):
-    """Poll interval, extensions to show, calls abroad; the entry reloads when saved."""
+    """Extensions to show, calls abroad; the entry reloads when saved."""
 
     async def async_step_init(
         self, user_input: dict[str, Any] | None = None
@@ -312,7 +305,6 @@ class OptionsFlow(OptionsFlowWithReload):
         if user_input is not None:
             return self.async_create_entry(
                 data={
-                    CONF_SCAN_INTERVAL: int(user_input[CONF_SCAN_INTERVAL]),
                     CONF_EXTENSIONS: sorted(user_input.get(CONF_EXTENSIONS, [])),
                     CONF_ALLOW_INTERNATIONAL: bool(
                         user_input.get(CONF_ALLOW_INTERNATIONAL, False)
@@ -333,18 +325,6 @@ class OptionsFlow(OptionsFlowWithReload):
         ]
         schema = vol.Schema(
             {
-                vol.Required(
-                    CONF_SCAN_INTERVAL,
-                    default=DEFAULT_SCAN_INTERVAL.total_seconds(),
-                ): NumberSelector(
-                    NumberSelectorConfig(
-                        min=MIN_SCAN_INTERVAL_SECONDS,
-                        max=MAX_SCAN_INTERVAL_SECONDS,
-                        step=1,
-                        unit_of_measurement="s",
-                        mode=NumberSelectorMode.BOX,
-                    )
-                ),
                 vol.Optional(CONF_EXTENSIONS, default=[]): SelectSelector(
                     SelectSelectorConfig(
                         options=options,

@@ -10,15 +10,17 @@ DOMAIN: Final = "switchboard"
 # Config entry data: the vendor's plugin name plus that vendor's settings fields.
 CONF_VENDOR: Final = "vendor"
 # Options.
-CONF_SCAN_INTERVAL: Final = "scan_interval"
 CONF_EXTENSIONS: Final = "extensions"
 CONF_ALLOW_INTERNATIONAL: Final = "allow_international"
 
 # A hosted PBX is a cloud service: every 30 s keeps DND and on-call states fresh
-# without hammering a vendor that counts requests (Telphin slows this down further).
+# without hammering a vendor that counts requests (Telphin slows this down further,
+# see polling.py). Not a user option (Home Assistant's rule for polling integrations):
+# an automation that needs fresh data now calls homeassistant.update_entity.
+# Entries saved by 0.2.0 may still hold a "scan_interval" option; it is ignored.
 DEFAULT_SCAN_INTERVAL: Final = timedelta(seconds=30)
-MIN_SCAN_INTERVAL_SECONDS: Final = 10
-MAX_SCAN_INTERVAL_SECONDS: Final = 3600
+# The slowest the quota-aware pacing goes.
+MAX_SCAN_INTERVAL: Final = timedelta(hours=1)
 
 # The dial action places at most this many calls per PBX account and minute. A person
 # clicks "call" a few times a minute at most, and an automation that rings a few

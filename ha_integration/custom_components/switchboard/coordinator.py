@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from homeassistant.config_entries import ConfigEntry
@@ -22,7 +21,7 @@ from switchboard.core.errors import (
 )
 from switchboard.core.redaction import get_logger
 
-from .const import CONF_EXTENSIONS, CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL, DOMAIN
+from .const import CONF_EXTENSIONS, DEFAULT_SCAN_INTERVAL, DOMAIN
 from .events import diff_calls, event_data
 from .polling import polling_interval, quota_spent
 
@@ -156,11 +155,7 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         entry: SwitchboardConfigEntry,
         backend: PbxBackend,
     ) -> None:
-        self.base_interval = timedelta(
-            seconds=entry.options.get(
-                CONF_SCAN_INTERVAL, DEFAULT_SCAN_INTERVAL.total_seconds()
-            )
-        )
+        self.base_interval = DEFAULT_SCAN_INTERVAL
         super().__init__(
             hass,
             _LOGGER,
@@ -280,7 +275,11 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
                 for domain, ident in device.identifiers
             ):
                 _LOGGER.debug("Removing device %s: gone from the PBX", device.name)
-                device_registry.async_remove_device(device.id)
+                # Detach rather than delete: a device another integration also
+                # shows (a desk phone, say) stays for that integration.
+                device_registry.async_update_device(
+                    device.id, remove_config_entry_id=entry_id
+                )
         valid_items = {
             entity_unique_id(self.account_id, flow_id, FLOW_KEY)
             for flow_id in data.flows

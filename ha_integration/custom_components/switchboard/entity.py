@@ -107,8 +107,9 @@ def extension_device_info(
         },
         name=name,
         manufacturer=plugin.display_name,
+        # The extension number is in the name, not the serial number: it is a
+        # dialling code the admin may reassign, not an identity of the hardware.
         model="Extension",
-        serial_number=extension.number,
     )
     link: dict[str, object] = (
         {"via_device_id": coordinator.account_device_id}

@@ -13,7 +13,7 @@ import math
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from .const import MAX_SCAN_INTERVAL_SECONDS
+from .const import MAX_SCAN_INTERVAL
 
 if TYPE_CHECKING:
     from switchboard.core.models import RateLimitState
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 QUOTA_RESERVE_FRACTION = 0.1
 # A reset reported further away than this is not believed (a vendor sending an epoch
 # timestamp where seconds were expected); we never poll less often than this.
-MAX_INTERVAL = timedelta(seconds=MAX_SCAN_INTERVAL_SECONDS)
+MAX_INTERVAL = MAX_SCAN_INTERVAL
 
 
 def quota_spent(
