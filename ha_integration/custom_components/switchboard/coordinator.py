@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import callback
@@ -73,8 +73,7 @@ class SwitchboardRuntimeData:
     coordinator: SwitchboardCoordinator
 
 
-# A TypeAlias rather than a PEP 695 `type` statement: the repository's tools target 3.11.
-SwitchboardConfigEntry: TypeAlias = ConfigEntry[SwitchboardRuntimeData]
+type SwitchboardConfigEntry = ConfigEntry[SwitchboardRuntimeData]
 
 
 def build_data(

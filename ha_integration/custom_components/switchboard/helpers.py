@@ -8,9 +8,7 @@ from typing import (
     Any,
     Concatenate,
     Final,
-    ParamSpec,
     Protocol,
-    TypeVar,
 )
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
@@ -177,15 +175,9 @@ _VALIDATION_KEYS: tuple[tuple[type[SwitchboardError], str], ...] = (
 )
 
 
-# TypeVar rather than PEP 695 syntax: the repository's tools target Python 3.11.
-_T = TypeVar("_T", bound=_HasCoordinator)
-_P = ParamSpec("_P")
-_R = TypeVar("_R")
-
-
-def switchboard_exception_handler(
-    func: Callable[Concatenate[_T, _P], Coroutine[Any, Any, _R]],
-) -> Callable[Concatenate[_T, _P], Coroutine[Any, Any, _R]]:
+def switchboard_exception_handler[T: _HasCoordinator, **P, R](
+    func: Callable[Concatenate[T, P], Coroutine[Any, Any, R]],
+) -> Callable[Concatenate[T, P], Coroutine[Any, Any, R]]:
     """Turn core errors raised by an action into translated Home Assistant errors.
 
     Bad credentials also start the reauth flow, and an unreachable PBX marks the
@@ -193,7 +185,7 @@ def switchboard_exception_handler(
     """
 
     @wraps(func)
-    async def handler(self: _T, /, *args: _P.args, **kwargs: _P.kwargs) -> _R:
+    async def handler(self: T, /, *args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return await func(self, *args, **kwargs)
         except SwitchboardError as err:
