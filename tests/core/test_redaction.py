@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import logging
+from typing import TYPE_CHECKING
 
+from switchboard.core.cli.main import main
 from switchboard.core.redaction import (
     MASK,
     MAX_SESSION_TOKENS,
+    RedactingFilter,
     get_logger,
     redact_text,
     redact_url,
     register_secret,
 )
+from switchboard.core.transport import Transport
+
+if TYPE_CHECKING:
+    import pytest
 
 
 def test_secret_query_parameters_are_blanked() -> None:
@@ -78,3 +85,32 @@ def test_module_loggers_redact(caplog: object) -> None:
         logger.removeHandler(handler)
     assert records
     assert "tok-9876543210" not in records[0].getMessage()
+
+
+def _has_filter(name: str) -> bool:
+    return any(isinstance(f, RedactingFilter) for f in logging.getLogger(name).filters)
+
+
+def test_the_library_leaves_third_party_loggers_alone_the_cli_does_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A transport (what Home Assistant builds) installs no filter on httpx; the CLI,
+    which owns its process's logging, does (with --verbose httpx logs every URL)."""
+    for name in ("httpx", "httpcore"):
+        monkeypatch.setattr(
+            logging.getLogger(name),
+            "filters",
+            [
+                f
+                for f in logging.getLogger(name).filters
+                if not isinstance(f, RedactingFilter)
+            ],
+        )
+    Transport(
+        "https://pbx.example.com", vendor="x", display_name="X", secrets=["k-123456"]
+    )
+    assert not _has_filter("httpx")
+    assert not _has_filter("httpcore")
+    assert main([]) == 0
+    assert _has_filter("httpx")
+    assert _has_filter("httpcore")

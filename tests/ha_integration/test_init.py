@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
@@ -14,6 +15,7 @@ from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from switchboard.core.capabilities import Capability
+from switchboard.core.redaction import RedactingFilter
 
 from .conftest import DOMAIN
 
@@ -280,3 +282,31 @@ async def test_flows_and_schedules_come_and_go(
     restored = registry.async_get_entity_id(platform, DOMAIN, unique_id)
     assert restored is not None
     assert hass.states.get(restored).state != STATE_UNAVAILABLE
+
+
+async def test_library_leaves_other_loggers_alone(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    emulator: Emulator,
+    advance: Callable[..., Awaitable[None]],
+) -> None:
+    """No filter on Home Assistant's, httpx's or the integration's own loggers.
+
+    The library redacts what it logs itself; it does not reach into the host's
+    logging (a filter on httpx would rewrite every other integration's records).
+    """
+    emulator.faults.server_errors = -1
+    await advance()  # a failing poll logs, through the coordinator
+    assert init_integration.state is ConfigEntryState.LOADED
+    loggers = [logging.getLogger()] + [
+        logger
+        for name, logger in logging.Logger.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger) and not name.startswith("switchboard.")
+    ]
+    filtered = [
+        logger.name
+        for logger in loggers
+        if any(isinstance(f, RedactingFilter) for f in logger.filters)
+    ]
+    assert filtered == []
+    assert logging.getLogger("custom_components.switchboard.coordinator").filters == []

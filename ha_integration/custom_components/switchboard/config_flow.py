@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -31,7 +32,6 @@ from switchboard.core.errors import (
     SwitchboardResponseError,
     SwitchboardTimeoutError,
 )
-from switchboard.core.redaction import get_logger
 
 from .const import (
     CONF_ALLOW_INTERNATIONAL,
@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 
     from .coordinator import SwitchboardConfigEntry
 
-_LOGGER = get_logger(__name__)
+_LOGGER = logging.getLogger(__name__)
 
 
 # Form errors (keys of config.error in strings.json): one per kind of failure, so the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +20,6 @@ from switchboard.core.errors import (
     SwitchboardError,
     SwitchboardRateLimitError,
 )
-from switchboard.core.redaction import get_logger
 
 from .const import CONF_EXTENSIONS, DEFAULT_SCAN_INTERVAL, DOMAIN
 from .events import diff_calls, event_data
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
     from switchboard.core.models import Call, ExtensionStatus, Flow, OfficeHours
     from switchboard.core.plugin import VendorPlugin
 
-_LOGGER = get_logger(__name__)
+_LOGGER = logging.getLogger(__name__)
 
 # Entity keys of the account-level items, used to find their registry entries when
 # the item disappears from the PBX.

@@ -8,6 +8,7 @@ shared-cost and emergency numbers never; numbers abroad only with the account's
 
 from __future__ import annotations
 
+import logging
 import time
 from typing import TYPE_CHECKING, Final
 
@@ -18,7 +19,6 @@ from homeassistant.util.hass_dict import HassKey
 from switchboard.core.actors import Actor
 from switchboard.core.config import PolicySettings
 from switchboard.core.policy import DialRefusedError, Policy, Refusal
-from switchboard.core.redaction import get_logger
 
 from .const import CONF_ALLOW_INTERNATIONAL, DIAL_LIMIT_PER_MINUTE, DOMAIN
 
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 
     from .coordinator import SwitchboardCoordinator
 
-_LOGGER = get_logger(__name__)
+_LOGGER = logging.getLogger(__name__)
 
 # Home Assistant's country is unset on installations older than the setting (Home
 # Assistant raises a repair issue for it). The core's default region is assumed then,

@@ -38,7 +38,6 @@ from switchboard.core.lifecycle import AsyncClosing
 from switchboard.core.models import RateLimitState
 from switchboard.core.redaction import (
     get_logger,
-    install_log_filter,
     redact_text,
     redact_url,
     register_secret,
@@ -162,7 +161,10 @@ class Transport(AsyncClosing):
         self._error_mapper = error_mapper
         self._sleep = sleep
         self.rate_limit: RateLimitState | None = None
-        install_log_filter()
+        # No log filter is installed here: a library leaves the host's and third
+        # parties' loggers alone (Home Assistant sets httpx to WARNING itself).
+        # Applications that own their logging (CLI, Slack app) call
+        # install_log_filter() at start.
         for secret in (*secrets, *self._auth_params.values()):
             register_secret(secret)
         self._owns_client = http_client is None

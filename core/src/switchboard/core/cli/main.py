@@ -35,7 +35,7 @@ from switchboard.core.cli.subcommands import (
 from switchboard.core.commands import COMMANDS, Actor, CommandService, Surface
 from switchboard.core.config import load_config
 from switchboard.core.errors import SwitchboardConfigError
-from switchboard.core.redaction import get_logger
+from switchboard.core.redaction import get_logger, install_log_filter
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -153,6 +153,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
     )
+    # The CLI owns its process's logging: with --verbose httpx logs every request
+    # URL, which holds PBXware's and MiRTA's key.
+    install_log_filter()
     words, json_flag = _split_json_flag(list(args.words))
     args.json = args.json or json_flag
     if not words:
