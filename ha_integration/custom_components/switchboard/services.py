@@ -9,9 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 import voluptuous as vol
 from homeassistant.config_entries import ConfigEntryState
+from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import SupportsResponse, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import device_registry as dr
 
 from switchboard.core.capabilities import Capability
 from switchboard.core.models import RecordingAction
@@ -48,24 +50,43 @@ if TYPE_CHECKING:
 _NUMBER_RE = re.compile(r"\+?[0-9*#]{2,32}")
 _NUMBER_NOISE = re.compile(r"[\s\-.()/]")
 
+# Whom an action is for: an extension's device (the target picker of the
+# automation editor), or, as in 0.2.0, a PBX account plus an extension number.
 _TARGET: dict[vol.Marker, Any] = {
-    vol.Required(ATTR_CONFIG_ENTRY_ID): cv.string,
-    vol.Required(ATTR_EXTENSION): vol.All(vol.Coerce(str), cv.string),
+    vol.Optional(ATTR_DEVICE_ID): vol.All(cv.ensure_list, [cv.string]),
+    vol.Optional(ATTR_CONFIG_ENTRY_ID): cv.string,
+    vol.Optional(ATTR_EXTENSION): vol.All(vol.Coerce(str), cv.string),
 }
-DIAL_SCHEMA = vol.Schema({**_TARGET, vol.Required(ATTR_DESTINATION): cv.string})
-RECORD_SCHEMA = vol.Schema(
-    {**_TARGET, vol.Required(ATTR_ACTION): vol.In([a.value for a in RecordingAction])}
+
+
+def _one_way_to_target(data: dict[str, Any]) -> dict[str, Any]:
+    """Either devices, or an account and an extension; never both, never half."""
+    by_device = bool(data.get(ATTR_DEVICE_ID))
+    by_entry = ATTR_CONFIG_ENTRY_ID in data or ATTR_EXTENSION in data
+    if by_device and by_entry:
+        msg = "Pick extension devices, or a PBX account and an extension, not both"
+        raise vol.Invalid(msg)
+    if not by_device and not (ATTR_CONFIG_ENTRY_ID in data and ATTR_EXTENSION in data):
+        msg = "Pick an extension's device, or give a PBX account and an extension"
+        raise vol.Invalid(msg)
+    return data
+
+
+def _schema(fields: dict[vol.Marker, Any]) -> vol.All:
+    return vol.All(vol.Schema({**_TARGET, **fields}), _one_way_to_target)
+
+
+DIAL_SCHEMA = _schema({vol.Required(ATTR_DESTINATION): cv.string})
+RECORD_SCHEMA = _schema(
+    {vol.Required(ATTR_ACTION): vol.In([a.value for a in RecordingAction])}
 )
-SET_DND_SCHEMA = vol.Schema(
+SET_DND_SCHEMA = _schema(
     {
-        **_TARGET,
         vol.Required(ATTR_ENABLED): cv.boolean,
         vol.Optional(ATTR_DURATION): cv.positive_time_period,
     }
 )
-FORWARD_SCHEMA = vol.Schema(
-    {**_TARGET, vol.Optional(ATTR_NUMBER): vol.Any(None, cv.string)}
-)
+FORWARD_SCHEMA = _schema({vol.Optional(ATTR_NUMBER): vol.Any(None, cv.string)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,9 +95,13 @@ class ActionTarget:
 
     coordinator: SwitchboardCoordinator
     call: ServiceCall
+    device_extension_id: str | None = None
+    """The extension's id when the action targets its device."""
 
     async def extension_id(self) -> str:
-        """Resolve the extension the user named (its number, or its id)."""
+        """Resolve the extension: its device's, or the one the user named."""
+        if self.device_extension_id is not None:
+            return self.device_extension_id
         wanted: str = self.call.data[ATTR_EXTENSION].strip()
         statuses = self.coordinator.data.statuses
         for status in statuses.values():
@@ -192,27 +217,89 @@ def _coordinator(hass: HomeAssistant, entry_id: str) -> SwitchboardCoordinator:
     return entry.runtime_data.coordinator
 
 
+def _device_targets(call: ServiceCall) -> list[ActionTarget]:
+    """One target per extension device the action names, in the order given."""
+    registry = dr.async_get(call.hass)
+    targets: list[ActionTarget] = []
+    for device_id in dict.fromkeys(call.data[ATTR_DEVICE_ID]):
+        device = registry.async_get(device_id)
+        ours = (
+            [ident for domain, ident in device.identifiers if domain == DOMAIN]
+            if device
+            else []
+        )
+        if device is None or not ours:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="device_not_found",
+                translation_placeholders={"device_id": device_id},
+            )
+        entry_id = next(
+            (
+                entry_id
+                for entry_id in device.config_entries
+                if (entry := call.hass.config_entries.async_get_entry(entry_id))
+                and entry.domain == DOMAIN
+            ),
+            "",
+        )
+        coordinator = _coordinator(call.hass, entry_id)
+        prefix = f"{coordinator.account_id}_"
+        extension_id = next(
+            (ident.removeprefix(prefix) for ident in ours if ident.startswith(prefix)),
+            None,
+        )
+        if extension_id is None:  # the PBX's own device
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_an_extension",
+                translation_placeholders={
+                    "device": device.name_by_user or device.name or device_id
+                },
+            )
+        targets.append(ActionTarget(coordinator, call, extension_id))
+    return targets
+
+
 async def _handle(
-    run: Callable[[ActionTarget], Awaitable[ServiceResponse]], call: ServiceCall
+    run: Callable[[ActionTarget], Awaitable[ServiceResponse]],
+    call: ServiceCall,
+    *,
+    one_only: bool,
 ) -> ServiceResponse:
-    coordinator = _coordinator(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
-    return await run(ActionTarget(coordinator, call))
+    if ATTR_DEVICE_ID not in call.data:
+        coordinator = _coordinator(call.hass, call.data[ATTR_CONFIG_ENTRY_ID])
+        return await run(ActionTarget(coordinator, call))
+    targets = _device_targets(call)
+    if one_only and len(targets) > 1:
+        # A call or a recording is one person's: several at once is a mistake.
+        raise ServiceValidationError(
+            translation_domain=DOMAIN,
+            translation_key="one_device_only",
+            translation_placeholders={"action": call.service},
+        )
+    result: ServiceResponse = None
+    for target in targets:
+        result = await run(target)
+    return result
 
 
 @callback
 def async_setup_services(hass: HomeAssistant) -> None:
     """Register the actions (once, for every PBX account)."""
     hass.data[DATA_DIAL_RULES] = DialRules()
-    for name, run, schema, response in (
-        (SERVICE_DIAL, _dial, DIAL_SCHEMA, SupportsResponse.OPTIONAL),
-        (SERVICE_RECORD, _record, RECORD_SCHEMA, SupportsResponse.OPTIONAL),
-        (SERVICE_SET_DND, _set_dnd, SET_DND_SCHEMA, SupportsResponse.NONE),
-        (SERVICE_FORWARD, _forward, FORWARD_SCHEMA, SupportsResponse.NONE),
+    # Dial and record answer with what happened to one call; DND and forwarding
+    # can be switched for several extensions (a team, an office) at once.
+    for name, run, schema, response, one_only in (
+        (SERVICE_DIAL, _dial, DIAL_SCHEMA, SupportsResponse.OPTIONAL, True),
+        (SERVICE_RECORD, _record, RECORD_SCHEMA, SupportsResponse.OPTIONAL, True),
+        (SERVICE_SET_DND, _set_dnd, SET_DND_SCHEMA, SupportsResponse.NONE, False),
+        (SERVICE_FORWARD, _forward, FORWARD_SCHEMA, SupportsResponse.NONE, False),
     ):
         hass.services.async_register(
             DOMAIN,
             name,
-            partial(_handle, run),
+            partial(_handle, run, one_only=one_only),
             schema=schema,
             supports_response=response,
         )
