@@ -24,10 +24,12 @@ KEY = "k" * 32
 async def test_plain_http_to_another_host_is_warned_at_setup(
     hass: HomeAssistant, caplog: pytest.LogCaptureFixture, url: str, warned: bool
 ) -> None:
-    from custom_components.switchboard.helpers import create_backend  # noqa: PLC0415
+    from custom_components.switchboard.helpers import (  # noqa: PLC0415
+        async_create_backend,
+    )
 
     caplog.set_level(logging.WARNING)
-    _, backend = create_backend(
+    _, backend = await async_create_backend(
         hass, {"vendor": "pbxware", "url": url, "api_key": KEY, "server": "1"}
     )
     await backend.aclose()

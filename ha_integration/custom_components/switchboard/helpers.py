@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from functools import wraps
 from typing import (
     TYPE_CHECKING,
@@ -27,7 +28,6 @@ from switchboard.core.errors import (
     SwitchboardTimeoutError,
     SwitchboardUnsupportedError,
 )
-from switchboard.core.redaction import get_logger
 from switchboard.core.registry import available_vendors, get_vendor
 
 from .const import CONF_VENDOR, DOMAIN, HA_MAX_RETRIES
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from .coordinator import SwitchboardCoordinator
 
 
-_LOGGER = get_logger(__name__)
+_LOGGER = logging.getLogger(__name__)
 
 
 def settings_from_data(
