@@ -43,6 +43,8 @@ def test_plugin_is_registered_and_honest() -> None:
         Capability.RECORDING_PAUSE,
         Capability.OFFICE_HOURS,
         Capability.LIVE_CALLS,
+        Capability.FORWARD_RULES,
+        Capability.EXTENSION_FEATURES,
     }
     assert PbxwareBackend.pushes_events is False
     assert PbxwareBackend.downloads_recordings is False
@@ -137,9 +139,13 @@ async def test_dnd_round_trip_shows_in_monitor(
 ) -> None:
     on = await backend.set_dnd("1", enabled=True)
     assert on.dnd is True
-    assert emulator.extensions["1"].es["dnd"] == "yes"
+    assert emulator.extensions["1"].dnd_config["dnd"] == "2"  # Permanent
+    assert {s.extension.id: s.dnd for s in await backend.get_statuses()}["1"] is True
     off = await backend.set_dnd("7", enabled=False)
     assert off.dnd is False
+    # Today's bug, caught: DND off leaves the service Available.
+    assert emulator.extensions["7"].es["dnd"] == "yes"
+    assert emulator.extensions["7"].dnd_config["dnd"] == "0"
 
 
 async def test_timed_dnd_expires(  # the emulator switches it off like PBXware
@@ -179,19 +185,24 @@ async def test_forward_keeps_the_other_rules(
     assert fwd["enabled"] == ["unconditional", "busy", "no answer"]
     assert fwd["destinations"]["busy"] == ["201"]
     assert fwd["timeouts"]["no answer"] == ["20"]
-    assert emulator.extensions["9"].es["callfwd"] == "yes"
+    assert emulator.extensions["9"].es["callfwd"] == "pin"  # accessibility kept
     off = await backend.set_forward("9", None)
     assert off.forward_to is None
     assert fwd["enabled"] == ["busy", "no answer"]
-    assert emulator.extensions["9"].es["callfwd"] == "yes"  # busy rules still act
+    assert [r.condition.value for r in off.forward_rules] == ["busy", "noanswer"]
+    assert emulator.extensions["9"].es["callfwd"] == "pin"
 
 
-async def test_forward_off_without_other_rules_switches_the_service_off(
+async def test_forward_off_without_other_rules_keeps_the_service_available(
     backend: PbxwareBackend, emulator: PbxwareEmulator
 ) -> None:
     await backend.set_forward("8", None)
     assert emulator.extensions["8"].callfwd["enabled"] == []
-    assert emulator.extensions["8"].es["callfwd"] == "no"
+    # The destination is kept for next time; only the condition is off.
+    assert emulator.extensions["8"].callfwd["destinations"]["unconditional"] == [
+        "4540404040"
+    ]
+    assert emulator.extensions["8"].es["callfwd"] == "yes"
 
 
 @pytest.mark.parametrize("number", ["", "call me", "+45 7030 50 50 x2", "1" * 40])
@@ -308,17 +319,57 @@ async def test_account_of_a_tenant() -> None:
     await backend.client.transport.client.aclose()
 
 
-async def test_flipping_p8_reads_forwarding_with_the_bulk_call(
-    backend: PbxwareBackend, emulator: PbxwareEmulator, monkeypatch: pytest.MonkeyPatch
+async def test_features_use_the_bulk_call(
+    backend: PbxwareBackend, emulator: PbxwareEmulator
 ) -> None:
-    """P8: once states.get is verified, one constant switches to it."""
-    from switchboard.plugins.pbxware import backend as backend_module  # noqa: PLC0415
+    """P8: ext.es.states.get answers all 25 services in one request."""
+    features = await backend.list_features("10")
+    assert len(features) == 25
+    by_key = {f.spec.key: f for f in features}
+    assert (by_key["dnd"].value, by_key["dnd"].label) == ("unavailable", "Unavailable")
+    assert by_key["callpickup"].label == "PIN required"
+    assert by_key["followme"].spec.name == "Follow Me"
+    assert [r.param("action") for r in emulator.requests] == [
+        "pbxware.ext.es.states.get"
+    ]
 
-    monkeypatch.setattr(backend_module, "USE_BULK_ES_STATES", True)
-    assert (await backend.get_status("8")).forward_to == "4540404040"
-    actions = [r.param("action") for r in emulator.requests]
-    assert "pbxware.ext.es.states.get" in actions
-    assert "pbxware.ext.es.callfwd.get" not in actions
+
+async def test_features_fall_back_to_one_call_per_service() -> None:
+    """P8: an older PBXware without ext.es.states: per-service get and set."""
+    emulator = PbxwareEmulator(bulk_es_states=False)
+    backend = make_backend(emulator)
+    features = await backend.list_features("1")
+    assert len(features) == 25
+    actions = [r.param("action") or "" for r in emulator.requests]
+    assert actions[0] == "pbxware.ext.es.states.get"
+    assert sorted(actions[1:]) == sorted(
+        f"pbxware.ext.es.{f.spec.key}.get" for f in features
+    )
+    emulator.requests.clear()
+    changed = await backend.set_feature("1", "Follow Me", "pin")
+    assert changed.label == "PIN required"
+    # The refusal of the bulk call is remembered: straight to the single set.
+    assert [r.param("action") for r in emulator.requests] == [
+        "pbxware.ext.es.followme.set"
+    ]
+    assert emulator.extensions["1"].es["followme"] == "pin"
+    await backend.client.transport.client.aclose()
+
+
+async def test_set_feature_checks_the_name_and_the_value(
+    backend: PbxwareBackend, emulator: PbxwareEmulator
+) -> None:
+    with pytest.raises(SwitchboardNotFoundError, match="no feature called 'fly'"):
+        await backend.set_feature("1", "fly", "available")
+    with pytest.raises(
+        SwitchboardInvalidInputError, match="available, unavailable, pin"
+    ):
+        await backend.set_feature("1", "dnd", "on")
+    assert emulator.request_count() == 0
+    await backend.set_feature("1", "callscreening", "available")
+    (request,) = emulator.requests
+    assert request.param("action") == "pbxware.ext.es.states.set"
+    assert request.param("callscreening") == "yes"
 
 
 async def test_flipping_p2_sends_the_status_alone(

@@ -35,13 +35,13 @@ def last(emulator: PbxwareEmulator) -> Request:
     return emulator.requests[-1]
 
 
-async def test_every_request_is_a_get_on_index_php_with_the_key(
+async def test_every_request_is_a_get_on_the_manuals_path_with_the_key(
     client: PbxwareClient, emulator: PbxwareEmulator
 ) -> None:
     await client.list_extensions(server=SERVER)
     request = last(emulator)
     assert request.method == "GET"
-    assert request.path == "/index.php"
+    assert request.path == "/"  # seed 003, "Requests": GET /?apikey=…&action=…
     assert request.param("action") == "pbxware.ext.list"
     assert request.param("apikey") == emulator.api_key
     assert request.param("server") == SERVER
@@ -96,15 +96,17 @@ async def test_get_extension_configuration_by_id_and_by_number(
 async def test_es_state_get_and_set(
     client: PbxwareClient, emulator: PbxwareEmulator
 ) -> None:
-    assert await client.get_es_state("1", EsService.DND, server=SERVER) is EsState.NO
-    answer = await client.set_es_state("1", EsService.DND, EsState.YES, server=SERVER)
-    assert answer.state is EsState.YES
-    assert answer.success == "1: 2."
+    assert await client.get_es_state("1", EsService.DND, server=SERVER) is EsState.YES
+    answer = await client.set_es_state("1", EsService.DND, EsState.NO, server=SERVER)
+    assert answer.state is EsState.NO
+    assert answer.success == "1: 0."
     request = last(emulator)
     assert request.param("action") == "pbxware.ext.es.dnd.set"
-    assert (request.param("id"), request.param("state")) == ("1", "yes")
-    assert await client.get_es_state("1", EsService.DND, server=SERVER) is EsState.YES
-    assert emulator.extensions["1"].es["dnd"] == "yes"
+    assert (request.param("id"), request.param("state")) == ("1", "no")
+    assert await client.get_es_state("1", EsService.DND, server=SERVER) is EsState.NO
+    assert emulator.extensions["1"].es["dnd"] == "no"
+    # Accessibility is not activation: DND's configuration is untouched.
+    assert emulator.extensions["1"].dnd_config["dnd"] == "0"
 
 
 async def test_es_states_get_and_set(

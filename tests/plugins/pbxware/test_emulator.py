@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 import httpx
 import pytest
 
+from switchboard.plugins.pbxware.const import UNAVAILABLE_SERVICE_EDIT_ERROR
 from switchboard.plugins.pbxware.emulator import DEMO_API_KEY, PbxwareEmulator
 
 from .conftest import BASE_URL
@@ -30,7 +31,7 @@ async def call(
     key: str = DEMO_API_KEY,
 ) -> Any:
     query = [("apikey", key), ("action", f"pbxware.{action}"), ("server", "1"), *params]
-    response = await http.get("/index.php", params=tuple(query))
+    response = await http.get("/", params=tuple(query))
     assert response.status_code == 200  # PBXware says everything with 200
     return response.json()
 
@@ -59,15 +60,57 @@ async def test_lists_are_keyed_by_id_and_flags_are_strings(
     assert await call(http, "otimes.routes.list", ("id", "1")) == []
 
 
-async def test_dnd_set_shows_everywhere(http: httpx.AsyncClient) -> None:
-    answer = await call(http, "ext.es.dnd.set", ("id", "1"), ("state", "yes"))
-    assert answer == {"success": "1: 2.", "state": "yes"}
-    assert (await call(http, "monitor.list"))["1"]["dnd"] == "true"
-    assert await call(http, "ext.es.dnd.get", ("id", "1")) == {"state": "yes"}
-    states = await call(http, "ext.es.states.get", ("id", "1"), ("services", "dnd"))
-    assert states == {"dnd": "yes"}
+async def test_accessibility_and_activation_are_separate_state(
+    http: httpx.AsyncClient,
+) -> None:
+    """Seed 003: set/get is the service's accessibility, edit/configuration DND's on/off."""
+    answer = await call(http, "ext.es.dnd.set", ("id", "7"), ("state", "pin"))
+    assert answer == {"success": "7: 1.", "state": "pin"}
+    # Changing accessibility does not switch DND: extension 7 is still Permanent.
+    assert (await call(http, "monitor.list"))["7"]["dnd"] == "true"
+    config = await call(http, "ext.es.dnd.configuration", ("id", "7"))
+    assert config["dnd"] == "2"
+    assert await call(http, "ext.es.dnd.get", ("id", "7")) == {"state": "pin"}
+    states = await call(http, "ext.es.states.get", ("id", "7"), ("services", "dnd"))
+    assert states == {"dnd": "pin"}
+    # And switching DND does not change accessibility.
+    await call(http, "ext.es.dnd.edit", ("id", "7"), ("dnd", "0"))
+    assert await call(http, "ext.es.dnd.get", ("id", "7")) == {"state": "pin"}
+    assert (await call(http, "monitor.list"))["7"]["dnd"] == "false"
     bad = await call(http, "ext.es.dnd.set", ("id", "1"), ("state", "on"))
     assert bad == {"error": "Invalid state. Allowed values are yes, no and pin."}
+
+
+async def test_editing_an_unavailable_service_follows_p9(
+    http: httpx.AsyncClient,
+) -> None:
+    """P9 (unknown on a real PBXware): the emulator refuses, changing nothing."""
+    assert await call(http, "ext.es.dnd.get", ("id", "10")) == {"state": "no"}
+    refused = await call(http, "ext.es.dnd.edit", ("id", "10"), ("dnd", "2"))
+    assert refused == {"error": UNAVAILABLE_SERVICE_EDIT_ERROR}
+    assert (await call(http, "ext.es.dnd.configuration", ("id", "10")))["dnd"] == "0"
+    refused = await call(
+        http,
+        "ext.es.callfwd.edit",
+        ("id", "10"),
+        ("enabled", "busy"),
+        ("busy_dests", "201"),
+        ("busy_timeouts", ""),
+    )
+    assert refused == {"error": UNAVAILABLE_SERVICE_EDIT_ERROR}
+    assert (await call(http, "ext.es.callfwd.configuration", ("id", "10")))[
+        "enabled"
+    ] == []
+
+
+async def test_an_older_pbxware_has_no_bulk_states() -> None:
+    emulator = PbxwareEmulator(bulk_es_states=False)
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=emulator), base_url="http://pbx"
+    ) as http:
+        answer = await call(http, "ext.es.states.get", ("id", "1"), ("services", "all"))
+        assert answer == {"error": "Invalid action."}
+        assert await call(http, "ext.es.dnd.get", ("id", "1")) == {"state": "yes"}
 
 
 async def test_states_set_all(http: httpx.AsyncClient) -> None:

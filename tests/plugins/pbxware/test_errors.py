@@ -147,7 +147,7 @@ async def test_other_in_band_errors_are_response_errors(client: PbxwareClient) -
 @respx.mock
 async def test_in_band_permission_error_does_not_ask_for_a_new_key() -> None:
     """A key without the permission is fine for everything else: no reauth."""
-    respx.get(f"{BASE_URL}/index.php").mock(
+    respx.get(f"{BASE_URL}/").mock(
         return_value=httpx.Response(
             200, json={"error": "API key has no permission for this action."}
         )
@@ -161,7 +161,7 @@ async def test_in_band_permission_error_does_not_ask_for_a_new_key() -> None:
 
 @respx.mock
 async def test_in_band_error_that_is_not_text_is_not_quoted() -> None:
-    respx.get(f"{BASE_URL}/index.php").mock(
+    respx.get(f"{BASE_URL}/").mock(
         return_value=httpx.Response(200, json={"error": {"secret": "x" * 20}})
     )
     async with PbxwareClient(BASE_URL, DEMO_API_KEY, max_retries=0) as client:
@@ -180,7 +180,7 @@ async def test_wrong_url_path_says_so(
     with pytest.raises(SwitchboardConnectionError) as caught:
         await client.list_extensions(server=SERVER)
     assert caught.value.message == (
-        "There is no PBXware API at http://pbx.emulator.test/pbx/index.php "
+        "There is no PBXware API at http://pbx.emulator.test/pbx/ "
         "(HTTP 404). Check the URL."
     )
     assert caught.value.status_code == 404

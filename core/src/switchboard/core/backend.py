@@ -18,6 +18,7 @@ from switchboard.core.errors import (
     SwitchboardUnsupportedError,
 )
 from switchboard.core.lifecycle import AsyncClosing
+from switchboard.core.models import ForwardCondition
 
 if TYPE_CHECKING:
     from datetime import timedelta
@@ -27,7 +28,9 @@ if TYPE_CHECKING:
         Call,
         DialResult,
         Extension,
+        ExtensionFeature,
         ExtensionStatus,
+        FeatureSpec,
         Flow,
         OfficeHours,
         OfficeHoursState,
@@ -46,12 +49,18 @@ class PbxBackend(AsyncClosing):
         display_name: The vendor's name as users know it (``PBXware``).
         capabilities: What this vendor supports.
         unsupported_reasons: Vendor-specific sentences for missing capabilities.
+        forward_conditions: With FORWARD_RULES, the conditions besides ``all``
+            that the vendor can forward on.
+        feature_specs: With EXTENSION_FEATURES, the catalogue of features
+            (known without asking the PBX, so front-ends can build entities).
     """
 
     vendor: ClassVar[str] = ""
     display_name: ClassVar[str] = ""
     capabilities: ClassVar[frozenset[Capability]] = frozenset()
     unsupported_reasons: ClassVar[dict[Capability, str]] = {}
+    forward_conditions: ClassVar[frozenset[ForwardCondition]] = frozenset()
+    feature_specs: ClassVar[tuple[FeatureSpec, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -167,6 +176,63 @@ class PbxBackend(AsyncClosing):
     ) -> ExtensionStatus:
         """Forward all calls to ``number``; ``None`` switches forwarding off."""
         raise self.unsupported(Capability.FORWARD)
+
+    def check_forward_condition(self, condition: ForwardCondition) -> None:
+        """Refuse, in plain words, a forwarding condition this vendor lacks."""
+        if condition is ForwardCondition.ALL:
+            self.require(Capability.FORWARD)
+            return
+        self.require(Capability.FORWARD_RULES)
+        if condition not in self.forward_conditions:
+            offered = ", ".join(
+                c.value for c in ForwardCondition if c in self.forward_conditions
+            )
+            msg = (
+                f"{self.display_name} cannot forward calls on '{condition.value}'; "
+                f"it can forward all calls or on: {offered}."
+            )
+            raise SwitchboardUnsupportedError(
+                msg, vendor=self.vendor, capability=Capability.FORWARD_RULES.name
+            )
+
+    async def set_forward_rule(
+        self,
+        extension_id: str,
+        condition: ForwardCondition,
+        number: str | None,
+        *,
+        timeout_seconds: int | None = None,
+    ) -> ExtensionStatus:
+        """Forward calls on ``condition`` to ``number``; ``None`` removes the rule."""
+        raise self.unsupported(Capability.FORWARD_RULES)
+
+    def feature_spec(self, name: str) -> FeatureSpec:
+        """Find a feature by its key or its human name (spaces and case ignored).
+
+        Raises:
+            SwitchboardNotFoundError: No feature of that name (with a hint).
+        """
+        self.require(Capability.EXTENSION_FEATURES)
+
+        def squash(text: str) -> str:
+            return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+        wanted = squash(name)
+        for spec in self.feature_specs:
+            if wanted in (squash(spec.key), squash(spec.name)):
+                return spec
+        msg = f"{self.display_name} has no feature called '{name}'. See 'service list'."
+        raise SwitchboardNotFoundError(msg, vendor=self.vendor)
+
+    async def list_features(self, extension_id: str) -> list[ExtensionFeature]:
+        """Return every feature of an extension with its current value."""
+        raise self.unsupported(Capability.EXTENSION_FEATURES)
+
+    async def set_feature(
+        self, extension_id: str, key: str, value: str
+    ) -> ExtensionFeature:
+        """Set one feature (by its key) to one of its option keys."""
+        raise self.unsupported(Capability.EXTENSION_FEATURES)
 
     async def dial(self, extension_id: str, destination: str) -> DialResult:
         """Place a call from an extension to a destination."""

@@ -17,8 +17,10 @@ if TYPE_CHECKING:
         Call,
         DialResult,
         Extension,
+        ExtensionFeature,
         ExtensionStatus,
         Flow,
+        ForwardCondition,
         OfficeHours,
         OfficeHoursState,
         Presence,
@@ -41,6 +43,8 @@ class Capability(StrEnum):
     FLOWS = "switch day/night flows"
     OFFICE_HOURS = "override office hours"
     LIVE_CALLS = "list live calls"
+    FORWARD_RULES = "forward calls only when busy, unanswered or unavailable"
+    EXTENSION_FEATURES = "manage per-extension features"
 
 
 # Which backend methods implement which capability; the backend base class uses
@@ -57,6 +61,8 @@ CAPABILITY_METHODS: dict[Capability, tuple[str, ...]] = {
     Capability.FLOWS: ("list_flows", "set_flow"),
     Capability.OFFICE_HOURS: ("list_office_hours", "set_office_hours"),
     Capability.LIVE_CALLS: ("list_calls",),
+    Capability.FORWARD_RULES: ("set_forward_rule",),
+    Capability.EXTENSION_FEATURES: ("list_features", "set_feature"),
 }
 
 
@@ -109,6 +115,35 @@ class ForwardControl(Protocol):
         self, extension_id: str, number: str | None
     ) -> ExtensionStatus:
         """Forward all calls to ``number``; ``None`` switches forwarding off."""
+        ...
+
+
+class ForwardRuleControl(Protocol):
+    """Forwards calls on a condition: busy, no answer, unavailable."""
+
+    async def set_forward_rule(
+        self,
+        extension_id: str,
+        condition: ForwardCondition,
+        number: str | None,
+        *,
+        timeout_seconds: int | None = None,
+    ) -> ExtensionStatus:
+        """Forward calls on ``condition`` to ``number``; ``None`` removes the rule."""
+        ...
+
+
+class ExtensionFeatureControl(Protocol):
+    """Vendor-defined per-extension settings (PBXware's enhanced services)."""
+
+    async def list_features(self, extension_id: str) -> list[ExtensionFeature]:
+        """Return every feature of an extension with its current value."""
+        ...
+
+    async def set_feature(
+        self, extension_id: str, key: str, value: str
+    ) -> ExtensionFeature:
+        """Set one feature (by its key) to one of its option keys."""
         ...
 
 

@@ -15,6 +15,7 @@ kinds apart::
     ├── SwitchboardUnsupportedError       this vendor cannot do this (a capability is missing)
     ├── SwitchboardInvalidInputError      the user gave us something unusable
     ├── SwitchboardPolicyError            the user may not do this (policy refused it)
+    │   └── SwitchboardFeatureUnavailableError  an admin made this feature unavailable
     └── SwitchboardConfigError            the configuration is wrong (names the file and field)
 
 Messages never contain secrets: every message is redacted when the error is built
@@ -167,6 +168,23 @@ class SwitchboardInvalidInputError(SwitchboardError):
 
 class SwitchboardPolicyError(SwitchboardError):
     """Policy refused the action (not your extension, premium number, rate limit)."""
+
+
+class SwitchboardFeatureUnavailableError(SwitchboardPolicyError):
+    """The PBX has the feature, but it is not available for this extension.
+
+    An admin switched it off (PBXware: the enhanced service is Unavailable); the
+    request was not sent, and nothing was changed.
+
+    Attributes:
+        feature: The feature's human name (``Do Not Disturb``).
+    """
+
+    def __init__(
+        self, message: str, *, vendor: str | None = None, feature: str | None = None
+    ) -> None:
+        super().__init__(message, vendor=vendor)
+        self.feature = feature
 
 
 class SwitchboardConfigError(SwitchboardError):

@@ -42,6 +42,64 @@ class OfficeHoursState(StrEnum):
     INHERIT = "inherit"
 
 
+class ForwardCondition(StrEnum):
+    """When calls are forwarded: the words of ``forward busy|noanswer|...``."""
+
+    ALL = "all"
+    """Every call (unconditional forwarding)."""
+    BUSY = "busy"
+    NO_ANSWER = "noanswer"
+    UNAVAILABLE = "unavailable"
+    """The line is unreachable (not registered)."""
+
+
+class ForwardRule(_Model):
+    """One active forwarding rule of an extension."""
+
+    condition: ForwardCondition
+    number: str
+    timeout_seconds: int | None = None
+    """For ``noanswer``: how long the phone rings first, when the PBX says."""
+
+
+class FeatureOption(_Model):
+    """One allowed value of an extension feature (``pin`` = "PIN required")."""
+
+    key: str
+    """The word a user types (``available``)."""
+    label: str
+    """What a person reads (``Available``)."""
+
+
+class FeatureSpec(_Model):
+    """A vendor-defined, named per-extension setting and the values it allows."""
+
+    key: str
+    """The word a user types (``followme``)."""
+    name: str
+    """The human name (``Follow Me``)."""
+    options: tuple[FeatureOption, ...]
+
+    def option(self, key: str) -> FeatureOption | None:
+        """Return the option called ``key`` (case-insensitive), if there is one."""
+        wanted = key.casefold()
+        return next((o for o in self.options if o.key.casefold() == wanted), None)
+
+
+class ExtensionFeature(_Model):
+    """The value an extension has for one feature."""
+
+    spec: FeatureSpec
+    value: str
+    """The key of the current option."""
+
+    @property
+    def label(self) -> str:
+        """The current value in words."""
+        option = self.spec.option(self.value)
+        return option.label if option else self.value
+
+
 class AccountInfo(_Model):
     """Who we are connected to; ``unique_id`` identifies the PBX account.
 
@@ -93,6 +151,8 @@ class ExtensionStatus(_Model):
     presence: Presence | None = None
     forward_to: str | None = None
     """Where all calls are forwarded, or ``None`` when forwarding is off or unknown."""
+    forward_rules: tuple[ForwardRule, ...] = ()
+    """Every active forwarding rule, where the vendor tells (empty: none or unknown)."""
 
 
 class Flow(_Model):

@@ -18,14 +18,21 @@ from switchboard.core.capabilities import Capability
 from switchboard.core.client import ClientBackend
 from switchboard.core.concurrency import gather_or_cancel
 from switchboard.core.errors import (
+    SwitchboardFeatureUnavailableError,
     SwitchboardInvalidInputError,
     SwitchboardNotFoundError,
+    SwitchboardResponseError,
 )
 from switchboard.core.models import (
     AccountInfo,
     Call,
     Extension,
+    ExtensionFeature,
     ExtensionStatus,
+    FeatureOption,
+    FeatureSpec,
+    ForwardCondition,
+    ForwardRule,
     OfficeHours,
     OfficeHoursState,
     RecordingAction,
@@ -37,14 +44,15 @@ from switchboard.plugins.pbxware.const import (
     CLICK_TO_DIAL_SUPPORTED,
     DEFAULT_SERVER,
     DISPLAY_NAME,
-    ES_PIN_COUNTS_AS_ON,
     EVENTS_SUPPORTED,
+    NO_ANSWER_DEFAULT_TIMEOUT_SECONDS,
     OTIMES_LOOKUP_FIELD,
     RECORDING_DOWNLOAD_SUPPORTED,
     USE_BULK_ES_STATES,
     VENDOR,
 )
 from switchboard.plugins.pbxware.models import (
+    ES_SERVICE_NAMES,
     CallForwardCondition,
     CallForwardConfiguration,
     DndMode,
@@ -67,7 +75,36 @@ if TYPE_CHECKING:
     from switchboard.plugins.pbxware.settings import PbxwareSettings
 
 _LOGGER = get_logger(__name__)
-_UNCONDITIONAL = CallForwardCondition.UNCONDITIONAL
+# Enhanced-service reads in flight at once when ext.es.states is missing (P8).
+_ES_CONCURRENCY = 8
+# The switchboard words for PBXware's call forwarding conditions (seed 003,
+# "Call Forwarding -> edit": unconditional|busy|no answer|line unavailable).
+_FORWARD_CONDITIONS: dict[ForwardCondition, CallForwardCondition] = {
+    ForwardCondition.ALL: CallForwardCondition.UNCONDITIONAL,
+    ForwardCondition.BUSY: CallForwardCondition.BUSY,
+    ForwardCondition.NO_ANSWER: CallForwardCondition.NO_ANSWER,
+    ForwardCondition.UNAVAILABLE: CallForwardCondition.LINE_UNAVAILABLE,
+}
+# Accessibility in words (Bicom administration manual, Enhanced Services).
+_STATE_BY_OPTION: dict[str, EsState] = {
+    "available": EsState.YES,
+    "unavailable": EsState.NO,
+    "pin": EsState.PIN,
+}
+_OPTION_BY_STATE = {state: key for key, state in _STATE_BY_OPTION.items()}
+_FEATURE_OPTIONS = (
+    FeatureOption(key="available", label="Available"),
+    FeatureOption(key="unavailable", label="Unavailable"),
+    FeatureOption(key="pin", label="PIN required"),
+)
+FEATURE_SPECS = tuple(
+    FeatureSpec(
+        key=service.value, name=ES_SERVICE_NAMES[service], options=_FEATURE_OPTIONS
+    )
+    for service in EsService
+)
+# How refusals name the two services people switch most.
+_SHORT_NAMES = {EsService.DND: "DND", EsService.CALLFWD: "Call forwarding"}
 # Operation Times reads in flight at once: one request per destination, and a
 # tenant can have hundreds of DIDs.
 _OTIMES_CONCURRENCY = 8
@@ -125,8 +162,20 @@ async def _pair(first: Awaitable[_A], second: Awaitable[_B]) -> tuple[_A, _B]:
     return a, b
 
 
-def _es_on(state: EsState) -> bool:
-    return state is EsState.YES or (ES_PIN_COUNTS_AS_ON and state is EsState.PIN)
+def _ring_time(
+    wire: CallForwardCondition,
+    config: CallForwardConfiguration,
+    timeout_seconds: int | None,
+) -> str:
+    """The timeout sent with a rule's destination: only no-answer rings first."""
+    if wire is not CallForwardCondition.NO_ANSWER:
+        return ""
+    if timeout_seconds is not None:
+        return str(timeout_seconds)
+    current = config.timeouts_for(wire)
+    if current and current[0].isdigit():
+        return current[0]
+    return str(NO_ANSWER_DEFAULT_TIMEOUT_SECONDS)
 
 
 class PbxwareBackend(ClientBackend[PbxwareClient]):
@@ -149,8 +198,14 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
             Capability.RECORDING_PAUSE,
             Capability.OFFICE_HOURS,
             Capability.LIVE_CALLS,
+            Capability.FORWARD_RULES,
+            Capability.EXTENSION_FEATURES,
         }
     )
+    forward_conditions: ClassVar[frozenset[ForwardCondition]] = frozenset(
+        _FORWARD_CONDITIONS
+    ) - {ForwardCondition.ALL}
+    feature_specs: ClassVar[tuple[FeatureSpec, ...]] = FEATURE_SPECS
     unsupported_reasons: ClassVar[dict[Capability, str]] = _UNSUPPORTED_REASONS
     pushes_events: ClassVar[bool] = EVENTS_SUPPORTED
     """False: status is polled from ``monitor.list``."""
@@ -162,6 +217,8 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
     ) -> None:
         self._settings = settings
         self._server = settings.server
+        self._bulk_es = USE_BULK_ES_STATES
+        """False once this PBXware refused ext.es.states (P8)."""
         self._warned: set[str] = set()
         """``office_hours`` entries already reported as having no Operation Times."""
         self.client = PbxwareClient(
@@ -206,8 +263,9 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
     ) -> list[ExtensionStatus]:
         """Return statuses from ``ext.list`` plus one ``monitor.list``.
 
-        Forwarding has no bulk read, so ``forward_to`` is read (two more
-        requests) only when exactly one extension is asked for.
+        Forwarding has no bulk read, so for exactly one extension DND is read
+        from ``ext.es.dnd.configuration`` and the forwarding rules from
+        ``ext.es.callfwd.get/configuration`` (three more requests).
         """
         with_forward = extension_ids is not None and len(extension_ids) == 1
         return await self._statuses(extension_ids, with_forward=with_forward)
@@ -228,15 +286,17 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
                 continue
             # monitor.list is keyed by extension id; the number is the fallback.
             live = by_id.get(entry.id) or by_number.get(entry.ext)
-            forward = await self._forward_target(entry.id) if with_forward else None
-            statuses.append(self._status(entry, live, forward))
+            status = self._status(entry, live)
+            if with_forward:
+                status = await self._detailed(status)
+            statuses.append(status)
         return statuses
 
     def _status(
-        self, entry: ExtensionEntry, live: MonitorEntry | None, forward: str | None
+        self, entry: ExtensionEntry, live: MonitorEntry | None
     ) -> ExtensionStatus:
         if live is None:
-            return ExtensionStatus(extension=self._extension(entry), forward_to=forward)
+            return ExtensionStatus(extension=self._extension(entry))
         registered = {
             RegistrationStatus.ONLINE: True,
             RegistrationStatus.OFFLINE: False,
@@ -246,7 +306,24 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
             registered=registered,
             on_call=live.on_call,
             dnd=live.dnd,
-            forward_to=forward,
+        )
+
+    async def _detailed(self, status: ExtensionStatus) -> ExtensionStatus:
+        """Add DND from its configuration and the forwarding rules (one extension)."""
+        ext_id = status.extension.id
+        dnd, rules = await _pair(
+            self.client.get_dnd_configuration(ext_id, server=self._server),
+            self._forward_rules(ext_id),
+        )
+        forward_to = next(
+            (r.number for r in rules if r.condition is ForwardCondition.ALL), None
+        )
+        return status.model_copy(
+            update={
+                "dnd": dnd.dnd is not DndMode.NOT_ACTIVE,
+                "forward_to": forward_to,
+                "forward_rules": rules,
+            }
         )
 
     async def _one_status(
@@ -261,12 +338,10 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
     # -- DND -----------------------------------------------------------------------
 
     async def set_dnd(self, extension_id: str, *, enabled: bool) -> ExtensionStatus:
-        """Switch DND with ``ext.es.dnd.set&state=yes|no``."""
-        state = EsState.YES if enabled else EsState.NO
-        await self.client.set_es_state(
-            extension_id, EsService.DND, state, server=self._server, retry=False
-        )
-        return await self._one_status(extension_id, with_forward=False)
+        """Switch DND Permanent or Not Active (``ext.es.dnd.edit&dnd=2|0``)."""
+        mode = DndMode.PERMANENT if enabled else DndMode.NOT_ACTIVE
+        await self._edit_dnd(extension_id, mode, None)
+        return await self._one_status(extension_id, with_forward=True)
 
     async def set_dnd_for(
         self, extension_id: str, duration: timedelta
@@ -276,83 +351,203 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
         if seconds < _SECONDS_PER_HOUR or seconds % _SECONDS_PER_HOUR:
             msg = "PBXware times do-not-disturb in whole hours: choose 1h, 2h, 3h..."
             raise SwitchboardInvalidInputError(msg, vendor=VENDOR)
+        hours = int(seconds // _SECONDS_PER_HOUR)
+        await self._edit_dnd(extension_id, DndMode.TEMPORARY, hours)
+        return await self._one_status(extension_id, with_forward=True)
+
+    async def _edit_dnd(
+        self, extension_id: str, mode: DndMode, hours: int | None
+    ) -> None:
+        # Seed 003, "Do Not Disturb -> edit": dnd 0/1/2 is DND's on/off; dst and
+        # dsttype (where callers go) are re-sent as read, so they are kept.
+        await self._require_available(extension_id, EsService.DND)
         config = await self.client.get_dnd_configuration(
             extension_id, server=self._server
         )
         await self.client.edit_dnd_configuration(
             extension_id,
             server=self._server,
-            mode=DndMode.TEMPORARY,
-            duration_hours=int(seconds // _SECONDS_PER_HOUR),
-            dst=config.dst or None,
+            mode=mode,
+            duration_hours=hours,
+            dst=config.dst,
             dsttype=config.dsttype or None,
             retry=False,
         )
-        # The manual does not say whether edit switches the service on, so the
-        # state is set explicitly.
-        await self.client.set_es_state(
-            extension_id, EsService.DND, EsState.YES, server=self._server, retry=False
+
+    async def _require_available(self, extension_id: str, service: EsService) -> None:
+        """Refuse, changing nothing, when ``service`` is Unavailable for the extension.
+
+        ``ext.es.<service>.get`` is the service's accessibility (seed 003,
+        "Extension Enhanced Services"); only an admin may change it, so we
+        never do it as a side effect (``pin`` still allows API changes).
+        """
+        state = await self.client.get_es_state(
+            extension_id, service, server=self._server
         )
-        return await self._one_status(extension_id, with_forward=False)
+        if state is not EsState.NO:
+            return
+        entries = await self.client.list_extensions(server=self._server)
+        number = next((e.ext for e in entries if e.id == extension_id), extension_id)
+        name = _SHORT_NAMES.get(service, ES_SERVICE_NAMES[service])
+        msg = (
+            f"{name} is not available for extension {number}; "
+            "an admin can make it available."
+        )
+        raise SwitchboardFeatureUnavailableError(
+            msg, vendor=VENDOR, feature=ES_SERVICE_NAMES[service]
+        )
 
     # -- forwarding ----------------------------------------------------------------
 
-    async def _service_state(self, extension_id: str, service: EsService) -> EsState:
-        if USE_BULK_ES_STATES:
-            states = await self.client.get_es_states(
-                extension_id, server=self._server, services=[service]
-            )
-            return states.get(service.value, EsState.NO)
-        return await self.client.get_es_state(
-            extension_id, service, server=self._server
-        )
+    async def _forward_rules(self, extension_id: str) -> tuple[ForwardRule, ...]:
+        """The enabled rules of ``ext.es.callfwd.configuration``.
 
-    async def _forward_target(self, extension_id: str) -> str | None:
-        state = await self._service_state(extension_id, EsService.CALLFWD)
-        if not _es_on(state):
-            return None
-        config = await self.client.get_call_forward_configuration(
-            extension_id, server=self._server
+        Nothing is forwarded while the service is Unavailable, so no rule is
+        reported then.
+        """
+        state, config = await _pair(
+            self.client.get_es_state(
+                extension_id, EsService.CALLFWD, server=self._server
+            ),
+            self.client.get_call_forward_configuration(
+                extension_id, server=self._server
+            ),
         )
-        targets = config.destinations_for(_UNCONDITIONAL)
-        return targets[0] if _UNCONDITIONAL in config.enabled and targets else None
+        if state is EsState.NO:
+            return ()
+        rules = []
+        for condition, wire in _FORWARD_CONDITIONS.items():
+            targets = config.destinations_for(wire)
+            if wire not in config.enabled or not targets:
+                continue
+            ring = config.timeouts_for(wire)[0]
+            timeout = int(ring) if ring.isdigit() else None
+            rules.append(
+                ForwardRule(
+                    condition=condition,
+                    number=targets[0],
+                    timeout_seconds=timeout
+                    if condition is ForwardCondition.NO_ANSWER
+                    else None,
+                )
+            )
+        return tuple(rules)
 
     async def set_forward(
         self, extension_id: str, number: str | None
     ) -> ExtensionStatus:
         """Forward all calls (unconditional forwarding), keeping the other rules."""
+        return await self.set_forward_rule(extension_id, ForwardCondition.ALL, number)
+
+    async def set_forward_rule(
+        self,
+        extension_id: str,
+        condition: ForwardCondition,
+        number: str | None,
+        *,
+        timeout_seconds: int | None = None,
+    ) -> ExtensionStatus:
+        """Switch one forwarding condition with ``ext.es.callfwd.edit``.
+
+        The whole configuration is read and re-sent (seed 003, "Call Forwarding
+        -> edit"): the other conditions, their destinations and ``play``/``cid``
+        stay as they were. Off only takes the condition out of ``enabled``, so
+        its destination is kept for next time.
+        """
+        self.check_forward_condition(condition)
         target = None if number is None else _FORWARD_SEPARATORS.sub("", number)
         if target is not None and not _FORWARD_NUMBER.match(target):
             msg = "Forward to a phone number: digits, optionally starting with +."
             raise SwitchboardInvalidInputError(msg, vendor=VENDOR)
+        if timeout_seconds is not None and condition is not ForwardCondition.NO_ANSWER:
+            msg = "Only 'forward noanswer' takes a ring time."
+            raise SwitchboardInvalidInputError(msg, vendor=VENDOR)
+        wire = _FORWARD_CONDITIONS[condition]
+        await self._require_available(extension_id, EsService.CALLFWD)
         config = await self.client.get_call_forward_configuration(
             extension_id, server=self._server
         )
-        enabled = [c for c in config.enabled if c is not _UNCONDITIONAL]
+        enabled = {c for c in config.enabled if c is not wire}
         destinations = dict(config.destinations)
         timeouts = dict(config.timeouts)
-        destinations[_UNCONDITIONAL] = [] if target is None else [target]
-        timeouts[_UNCONDITIONAL] = [] if target is None else [""]
         if target is not None:
-            enabled.insert(0, _UNCONDITIONAL)
+            enabled.add(wire)
+            destinations[wire] = [target]
+            timeouts[wire] = [_ring_time(wire, config, timeout_seconds)]
         new = CallForwardConfiguration(
             play=config.play,
             cid=config.cid,
-            enabled=enabled,
+            enabled=[c for c in CallForwardCondition if c in enabled],
             destinations=destinations,
             timeouts=timeouts,
         )
         await self.client.edit_call_forward_configuration(
             extension_id, new, server=self._server, retry=False
         )
-        if target is not None or not enabled:
-            # Forwarding rules only act while the service is on; with no rule
-            # left, switch the service off too.
-            state = EsState.YES if target is not None else EsState.NO
-            await self.client.set_es_state(
-                extension_id, EsService.CALLFWD, state, server=self._server, retry=False
-            )
         return await self._one_status(extension_id, with_forward=True)
+
+    # -- enhanced services (extension features) --------------------------------
+
+    async def _es_states(self, extension_id: str) -> dict[str, EsState]:
+        if self._bulk_es:
+            try:
+                return await self.client.get_es_states(
+                    extension_id, server=self._server
+                )
+            except SwitchboardResponseError:
+                self._fall_back_from_bulk()
+        limit = asyncio.Semaphore(_ES_CONCURRENCY)
+
+        async def one(service: EsService) -> EsState:
+            async with limit:
+                return await self.client.get_es_state(
+                    extension_id, service, server=self._server
+                )
+
+        states: list[EsState] = await gather_or_cancel(*(one(s) for s in EsService))
+        return {s.value: state for s, state in zip(EsService, states, strict=True)}
+
+    def _fall_back_from_bulk(self) -> None:
+        # P8: an older PBXware without ext.es.states.*: one call per service.
+        self._bulk_es = False
+        _LOGGER.info(
+            "%s refused ext.es.states; using one request per enhanced service",
+            DISPLAY_NAME,
+        )
+
+    async def list_features(self, extension_id: str) -> list[ExtensionFeature]:
+        """Return the accessibility of all 25 enhanced services of an extension."""
+        states = await self._es_states(extension_id)
+        return [
+            ExtensionFeature(spec=spec, value=_OPTION_BY_STATE[states[spec.key]])
+            for spec in self.feature_specs
+            if spec.key in states
+        ]
+
+    async def set_feature(
+        self, extension_id: str, key: str, value: str
+    ) -> ExtensionFeature:
+        """Set an enhanced service's accessibility (``available|unavailable|pin``)."""
+        spec = self.feature_spec(key)
+        option = spec.option(value)
+        if option is None:
+            allowed = ", ".join(o.key for o in spec.options)
+            msg = f"{spec.name} can be set to {allowed}."
+            raise SwitchboardInvalidInputError(msg, vendor=VENDOR)
+        service, state = EsService(spec.key), _STATE_BY_OPTION[option.key]
+        if self._bulk_es:
+            try:
+                await self.client.set_es_states(
+                    extension_id, {service: state}, server=self._server, retry=False
+                )
+            except SwitchboardResponseError:
+                self._fall_back_from_bulk()
+            else:
+                return ExtensionFeature(spec=spec, value=option.key)
+        await self.client.set_es_state(
+            extension_id, service, state, server=self._server, retry=False
+        )
+        return ExtensionFeature(spec=spec, value=option.key)
 
     # -- recording -----------------------------------------------------------------
 

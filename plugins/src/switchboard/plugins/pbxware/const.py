@@ -64,14 +64,31 @@ RECORDING_DOWNLOAD_SUPPORTED: Final = False
 # collection uses GET for everything, setters included.
 SETTER_METHOD: Final = "GET"
 
-# P7: the manual's sample request uses "/", the Postman collection and
-# third-party clients "/index.php".
-API_PATH: Final = "/index.php"
+# P7: the manual's own requests go to the site root: "GET /?apikey=…&action=
+# pbxware.did.list" (Requests) and "http://pbx.local/?apikey=…" (Testing).
+# Bicom's Postman collection and third-party clients use "/index.php", the
+# script "/" serves. We follow the manual; the emulator answers both paths.
+API_PATH: Final = "/"
 
 # P8: ext.es.states.* is in the Oct-2025 manual but not in the Aug-2024 Postman
-# collection (older PBXware may lack it), and otimes.servers.set has no
-# example anywhere. Use single-service es.<service>.get calls.
-USE_BULK_ES_STATES: Final = False
+# collection, so older PBXware may lack it. We try the bulk call first and,
+# when PBXware refuses it in-band, fall back to one es.<service>.get/set per
+# service for the rest of the session.
+USE_BULK_ES_STATES: Final = True
+
+# P9: what PBXware does with ext.es.<service>.edit while the service is
+# Unavailable for the extension (get = "no") is not documented: it may store
+# the configuration, refuse it, or make the service available. We never send
+# it (the backend reads the accessibility first and reports "not available");
+# the emulator refuses it with this in-band error, so a test notices if we do.
+UNAVAILABLE_SERVICE_EDIT_ERROR: Final = (
+    "Enhanced service is not available for this extension."
+)
+
+# P10: forward-on-no-answer takes a ring time per destination; the manual's
+# example uses "10". When the user names none and the rule had none, we send
+# this many seconds (inference).
+NO_ANSWER_DEFAULT_TIMEOUT_SECONDS: Final = 20
 
 # -- documented facts (not unknowns), named once -------------------------------
 
@@ -90,8 +107,3 @@ DEFAULT_SERVER: Final = "1"
 # cdr.download: "Default value is 16", "Maximum value you can set is: 1000".
 CDR_DEFAULT_LIMIT: Final = 16
 CDR_MAX_LIMIT: Final = 1000
-
-# The ES states are "yes", "no" and "pin"; the manual does not say what "pin"
-# does to a service. We assume "pin" (switchable from the phone with a PIN)
-# does not mean the service is on.
-ES_PIN_COUNTS_AS_ON: Final = False

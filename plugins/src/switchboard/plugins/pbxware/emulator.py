@@ -1,11 +1,16 @@
 """A stateful PBXware emulator that answers like the real API.
 
-``GET|POST /index.php?apikey=…&action=pbxware.<object>.<method>`` (and ``/``,
-the manual's sample path), with PBXware's habits: every refusal is HTTP 200
+``GET|POST /?apikey=…&action=pbxware.<object>.<method>`` (the manual's path,
+seed 003 "Requests"; ``/index.php`` too), with PBXware's habits: every refusal is HTTP 200
 with ``{"error": "…"}`` (a wrong key is ``{"error": "Invalid API key."}``),
 lists are JSON objects keyed by internal id or ``[]`` when empty, flags are
 strings (``"true"``, ``"yes"``, ``"0"``), setters answer ``{"success": "<text>"}``.
-State changes are visible to later reads: DND set shows in ``monitor.list``,
+State changes are visible to later reads. An enhanced service's accessibility
+(``set``/``get``/``states.*``: yes, no, pin) and its activation (``edit``/
+``configuration``: DND's ``dnd`` 0/1/2, forwarding's ``enabled`` conditions)
+are separate state, as in PBXware; ``monitor.list`` reports DND's activation,
+and editing an Unavailable service follows ``UNAVAILABLE_SERVICE_EDIT_ERROR``.
+Other changes:
 recording actions change what the next one affects, ``otimes.*.set`` replaces
 the whole entry. ``otimes.<target>.list`` answers one destination, asked for by
 the field the manual names for it (``id``, ``number`` for queues, ``ext`` for
@@ -24,6 +29,7 @@ from switchboard.plugins.pbxware.const import (
     DEFAULT_SERVER,
     INVALID_API_KEY_ERROR,
     OTIMES_LOOKUP_FIELD,
+    UNAVAILABLE_SERVICE_EDIT_ERROR,
     VENDOR,
 )
 from switchboard.plugins.pbxware.emulator_state import (
@@ -49,6 +55,8 @@ DEMO_API_KEY = "switchboard-demo-pbxware-key"
 """The key the demo and the tests use; any other key is refused."""
 
 _SERVICES = frozenset(s.value for s in EsService)
+# The manual's path, and the script behind it that Postman calls by name.
+_PATHS = tuple(dict.fromkeys((API_PATH, "/", "/index.php")))
 _STATE_CODES = {"no": 0, "pin": 1, "yes": 2}
 # How the refusal for a missing Operation Times request field names it.
 _OTIMES_FIELD_NAMES = {"id": "ID", "number": "number", "ext": "extension"}
@@ -79,6 +87,8 @@ class PbxwareEmulator(Emulator):
         billing_mode: Add the billing columns to CDRs, as billing mode does.
         clock: Seconds since the epoch (injected to test timed DND).
         seed: Seed of the generated names, PINs and CDRs.
+        bulk_es_states: Answer ``ext.es.states.*``; False plays an older
+            PBXware without them (they are missing from the Aug-2024 Postman).
     """
 
     vendor = VENDOR
@@ -92,8 +102,10 @@ class PbxwareEmulator(Emulator):
         billing_mode: bool = False,
         clock: Callable[[], float] = time.time,
         seed: int = 7,
+        bulk_es_states: bool = True,
     ) -> None:
         super().__init__()
+        self.bulk_es_states = bulk_es_states
         self.api_key = api_key
         self.server = server
         self.billing_mode = billing_mode
@@ -109,7 +121,7 @@ class PbxwareEmulator(Emulator):
             server, reception, self.dids
         )
         self.cdrs: list[EmulatedCdr] = seed_cdrs(seeded, now, rng)
-        for path in (API_PATH, "/"):
+        for path in _PATHS:
             self.add_route("GET", path, self._api)
             self.add_route("POST", path, self._api)
 
@@ -118,7 +130,7 @@ class PbxwareEmulator(Emulator):
     async def authenticate(self, request: Request) -> Response | None:
         """Refuse any key but ours, the PBXware way (HTTP 200 + error)."""
         # Apache answers 404 for other paths before PHP ever sees the key.
-        if request.path not in {API_PATH, "/"}:
+        if request.path not in _PATHS:
             return None
         if request.param("apikey") != self.api_key:
             return self.auth_failure_response(request)
@@ -179,6 +191,8 @@ class PbxwareEmulator(Emulator):
             ("monitor", "live_calls"): self._live_calls,
             ("cdr", "download"): self._cdr_download,
         }
+        if not self.bulk_es_states:
+            del fixed["ext", "es", "states", "get"], fixed["ext", "es", "states", "set"]
         key = tuple(parts)
         if key in fixed:
             return fixed[key]
@@ -238,16 +252,20 @@ class PbxwareEmulator(Emulator):
         if state not in _STATE_CODES:
             msg = "Invalid state. Allowed values are yes, no and pin."
             raise Refusal(msg)
+        # Accessibility only: DND's dnd and forwarding's rules stay as they are.
         extension.es[service] = state
-        if service == EsService.DND.value and state != "yes":
-            extension.dnd_until = None
+
+    @staticmethod
+    def _check_editable(extension: EmulatedExtension, service: EsService) -> None:
+        # P9: unknown on a real PBXware; the emulator follows the constant.
+        if extension.es[service.value] == "no" and UNAVAILABLE_SERVICE_EDIT_ERROR:
+            raise Refusal(UNAVAILABLE_SERVICE_EDIT_ERROR)
 
     def _expire_dnd(self) -> None:
         now = self.clock()
         for extension in self.extensions.values():
             if extension.dnd_until is not None and now >= extension.dnd_until:
                 extension.dnd_until = None
-                extension.es[EsService.DND.value] = "no"
                 extension.dnd_config["dnd"] = "0"
 
     # -- dashboard and extensions ------------------------------------------------
@@ -351,12 +369,12 @@ class PbxwareEmulator(Emulator):
         if mode == "1" and not (duration and int(duration) >= 1):
             msg = "Temporary DND needs a duration in hours."
             raise Refusal(msg)
+        self._check_editable(extension, EsService.DND)
         config = extension.dnd_config
         config["dnd"] = mode
         for name, value in (("dst", dst), ("dsttype", dsttype), ("duration", duration)):
             if value is not None:
                 config[name] = value
-        extension.es[EsService.DND.value] = "no" if mode == "0" else "yes"
         extension.dnd_until = (
             self.clock() + int(duration or 0) * 3600 if mode == "1" else None
         )
@@ -392,6 +410,7 @@ class PbxwareEmulator(Emulator):
         if any(v not in {None, "0", "1"} for v in flags.values()):
             msg = "play and cid must be 1 or 0."
             raise Refusal(msg)
+        self._check_editable(extension, EsService.CALLFWD)
         fwd = extension.callfwd
         fwd.update({k: v for k, v in flags.items() if v is not None})
         fwd.update(enabled=enabled, destinations=destinations, timeouts=timeouts)
@@ -410,7 +429,8 @@ class PbxwareEmulator(Emulator):
                     "ip": e.ip,
                     "status": "online" if e.online else "offline",
                     "ua": e.phone[2] if e.online else "",
-                    "dnd": "true" if e.es[EsService.DND.value] == "yes" else "false",
+                    # Activation, not accessibility (seed 003, monitor.list).
+                    "dnd": "false" if e.dnd_config["dnd"] == "0" else "true",
                     "on_call": "true" if self._on_call(e.number) else "false",
                 }
                 for e in self.extensions.values()

@@ -163,8 +163,18 @@ def seed_extensions(count: int, rng: random.Random) -> list[EmulatedExtension]:
         last = _LAST[(index * 7 + index // len(_FIRST)) % len(_LAST)]
         suffix = "" if index < len(_FIRST) else str(index)
         online = index % 4 != 3
+        # Accessibility (Available/Unavailable/PIN required), not activation.
         es = dict.fromkeys((s.value for s in EsService), "no")
-        es.update({"callpickup": "pin", "lastcaller": "pin", "instrecord": "yes"})
+        es.update(
+            {
+                "dnd": "yes",
+                "callfwd": "yes",
+                "followme": "yes",
+                "callpickup": "pin",
+                "lastcaller": "pin",
+                "instrecord": "yes",
+            }
+        )
         extensions.append(
             EmulatedExtension(
                 id=str(index + 1),
@@ -193,11 +203,9 @@ def seed_extensions(count: int, rng: random.Random) -> list[EmulatedExtension]:
 
 def _seed_services(extensions: list[EmulatedExtension]) -> None:
     if len(extensions) > 6:
-        extensions[6].es["dnd"] = "yes"
         extensions[6].dnd_config["dnd"] = "2"
     if len(extensions) > 7:
         fwd = extensions[7].callfwd
-        extensions[7].es["callfwd"] = "yes"
         fwd["enabled"] = ["unconditional"]
         fwd["destinations"]["unconditional"] = ["4540404040"]
         fwd["timeouts"]["unconditional"] = [""]
@@ -208,6 +216,9 @@ def _seed_services(extensions: list[EmulatedExtension]) -> None:
         for condition, timeout in (("busy", ""), ("no answer", "20")):
             fwd["destinations"][condition] = [extensions[0].number]
             fwd["timeouts"][condition] = [timeout]
+    if len(extensions) > 9:
+        # An extension whose admin made DND and forwarding Unavailable.
+        extensions[9].es.update(dnd="no", callfwd="no")
 
 
 def seed_calls(

@@ -75,8 +75,44 @@ class EsService(StrEnum):
     SMSNOTIFICATIONS = "smsnotifications"
 
 
+# The human names of the enhanced services, as the manual lists them
+# (003_efadcb813d8a2e7f.txt, "Extension Enhanced Services").
+ES_SERVICE_NAMES: dict[EsService, str] = {
+    EsService.CALLERID: "Caller ID",
+    EsService.CALLFILTERS: "Call Filters & Blocking",
+    EsService.CALLSCREENING: "Call Screening",
+    EsService.DND: "Do Not Disturb",
+    EsService.CALLPICKUP: "Call Pickup",
+    EsService.LASTCALLER: "Last Caller",
+    EsService.CALLFWD: "Call Forwarding",
+    EsService.FOLLOWME: "Follow Me",
+    EsService.INSTRECORD: "Instant Recording",
+    EsService.REMOTEACCESS: "Remote Access",
+    EsService.PHONECALLBACK: "Phone Callback",
+    EsService.GROUPHUNT: "Group Hunt",
+    EsService.MOBILENUMBERS: "Mobile Numbers",
+    EsService.SPPAGE: "Speakerphone Page",
+    EsService.BLFLIST: "BLF List",
+    EsService.SPEEDDIAL: "Speed Dial",
+    EsService.DELRECORDINGS: "Delete Recordings",
+    EsService.LISTENRECORDINGS: "Listen to Recordings",
+    EsService.OPERATIONTIMES: "System Operation Times",
+    EsService.EXTOPERATIONTIMES: "Extension Operation Times",
+    EsService.CALLMONITORING: "Call Monitoring",
+    EsService.WAKEUPCALL: "Wake-up Call",
+    EsService.OPWAKEUPCALL: "Operator Wake-up Call",
+    EsService.SPPAGEGROUPS: "Speakerphone Page Groups",
+    EsService.SMSNOTIFICATIONS: "SMS Notifications",
+}
+
+
 class EsState(StrEnum):
-    """The state of an enhanced service."""
+    """An enhanced service's ACCESSIBILITY (``set``/``get``), never its on/off.
+
+    Bicom's administration manual (Enhanced Services) calls them Available,
+    Unavailable and PIN Required: whether the user may use the service at all.
+    ``pin`` still lets the API change the service's configuration.
+    """
 
     YES = "yes"
     NO = "no"

@@ -55,9 +55,11 @@ class PbxwareSettings(ConnectionSettings):
     @field_validator("url")
     @classmethod
     def _drop_api_path(cls, value: str) -> str:
-        # People paste the address they see in examples; the client adds it.
-        if value.lower().endswith(API_PATH):
-            return value[: -len(API_PATH)]
+        # People paste the address they see in examples (the manual's "/", or
+        # Postman's "/index.php"); the client adds API_PATH itself.
+        for suffix in ("/index.php", API_PATH):
+            if value.lower().endswith(suffix):
+                value = value[: -len(suffix)]
         return value
 
     @field_validator("api_key")
