@@ -228,20 +228,32 @@ async def test_persistent_server_errors_are_connection_errors(rig: Rig) -> None:
 
 async def test_writes_are_never_retried(rig: Rig) -> None:
     ext = await first_extension(rig.backend)
+    # A write that is the action's first request (PBXware reads DND's
+    # accessibility and configuration before its edit: tested with respx).
     writes = [
         c
-        for c in (Capability.DND, Capability.DIAL, Capability.FLOWS)
+        for c in (
+            Capability.EXTENSION_FEATURES,
+            Capability.DND,
+            Capability.DIAL,
+            Capability.FLOWS,
+        )
         if rig.backend.supports(c)
     ]
     assert writes, "every vendor has at least one write"
     capability = writes[0]
-    if capability is Capability.FLOWS:
+    if capability is Capability.EXTENSION_FEATURES:
+        spec = rig.backend.feature_specs[0]
+
+        async def write() -> object:
+            return await rig.backend.set_feature(ext, spec.key, spec.options[0].key)
+    elif capability is Capability.FLOWS:
         flow = (await rig.backend.list_flows())[0]
 
         async def write() -> object:
             return await rig.backend.set_flow(flow.id, active=not flow.active)
     else:
-        write = calls_for(rig.backend, ext)[capability]
+        write = calls_for(rig.backend, ext)[capability]  # type: ignore[assignment]
     rig.emulator.faults.server_errors = 1
     rig.emulator.requests.clear()
     with pytest.raises(SwitchboardConnectionError):

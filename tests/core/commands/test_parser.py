@@ -22,6 +22,8 @@ from switchboard.core.commands.grammar import (
     LinkCommand,
     PresenceCommand,
     RecordCommand,
+    ServiceCommand,
+    ServiceListCommand,
     StatusCommand,
     UnlinkCommand,
     WhoamiCommand,
@@ -33,7 +35,14 @@ from switchboard.core.commands.parser import (
     parse_number,
 )
 from switchboard.core.errors import SwitchboardInvalidInputError
-from switchboard.core.models import OfficeHoursState, Presence, RecordingAction
+from switchboard.core.models import (
+    ForwardCondition,
+    OfficeHoursState,
+    Presence,
+    RecordingAction,
+)
+
+BUSY, NO_ANSWER = ForwardCondition.BUSY, ForwardCondition.NO_ANSWER
 
 FORMS = [
     ("help", HelpCommand()),
@@ -58,6 +67,27 @@ FORMS = [
     ("forward 004512345678 201", ForwardCommand("+4512345678", "201")),
     ("forward off", ForwardCommand(None)),
     ("forward off 201", ForwardCommand(None, "201")),
+    ("forward all +4512345678", ForwardCommand("+4512345678")),
+    ("forward busy 202", ForwardCommand("202", None, BUSY)),
+    ("forward busy off 201", ForwardCommand(None, "201", BUSY)),
+    ("forward noanswer +4512345678", ForwardCommand("+4512345678", None, NO_ANSWER)),
+    (
+        "forward no-answer 202 201 after 20s",
+        ForwardCommand("202", "201", NO_ANSWER, timedelta(seconds=20)),
+    ),
+    (
+        "forward unavailable +4512345678",
+        ForwardCommand("+4512345678", None, ForwardCondition.UNAVAILABLE),
+    ),
+    ("service", ServiceListCommand()),
+    ("service list", ServiceListCommand()),
+    ("service list 201", ServiceListCommand("201")),
+    ("service followme available", ServiceCommand("followme", "available")),
+    ("service dnd PIN 201", ServiceCommand("dnd", "pin", "201")),
+    (
+        "service Follow Me unavailable all",
+        ServiceCommand("Follow Me", "unavailable", everyone=True),
+    ),
     ("call +4570305050", CallCommand("+4570305050")),
     ("call +45 70 30 50 50 from 201", CallCommand("+4570305050", "201")),
     ("call <tel:+4570305050|+45 70 30 50 50>", CallCommand("+4570305050")),
@@ -115,6 +145,12 @@ ERRORS = [
     ("forward", "'forward' needs a number, or 'off'"),
     ("forward pizza", "'pizza' is not a phone number"),
     ("forward +45 12 34 56 78", "write the number without spaces"),
+    ("forward busy", "'forward busy' needs a number, or 'off'"),
+    ("forward busy 202 after 20s", "Only 'forward noanswer' rings first"),
+    ("forward noanswer 202 after soon", "'soon' is not a ring time"),
+    ("forward noanswer off after 20s", "A ring time only goes with a number"),
+    ("service dnd", "Name the service and the value"),
+    ("service list abc", "'abc' is not an extension number"),
     ("call", "'call' needs a number"),
     ("call +4570305050 from", "Write 'from' followed by one extension"),
     ("call 7030505O", "'7030505O' is not a phone number"),

@@ -8,6 +8,7 @@ hears what the vendor cannot do before anything else happens.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -29,17 +30,21 @@ from switchboard.core.commands.grammar import (
     LinkCommand,
     PresenceCommand,
     RecordCommand,
+    ServiceCommand,
+    ServiceListCommand,
     StatusCommand,
     UnlinkCommand,
     WhoamiCommand,
 )
 from switchboard.core.commands.parser import shown, suggest
+from switchboard.core.concurrency import gather_or_cancel
 from switchboard.core.errors import (
+    SwitchboardError,
     SwitchboardInvalidInputError,
     SwitchboardNotFoundError,
     SwitchboardPolicyError,
 )
-from switchboard.core.models import RecordingAction
+from switchboard.core.models import ForwardCondition, RecordingAction
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -49,7 +54,14 @@ if TYPE_CHECKING:
     from switchboard.core.commands.backends import Directory
     from switchboard.core.commands.state import StateStore
     from switchboard.core.commands.types import Link
-    from switchboard.core.models import Extension, ExtensionStatus, Flow, OfficeHours
+    from switchboard.core.models import (
+        Extension,
+        ExtensionFeature,
+        ExtensionStatus,
+        FeatureSpec,
+        Flow,
+        OfficeHours,
+    )
     from switchboard.core.policy import Policy
 
 
@@ -199,7 +211,8 @@ async def _presence(ctx: Context, cmd: PresenceCommand) -> Result:
 
 
 async def _forward(ctx: Context, cmd: ForwardCommand) -> Result:
-    ctx.backend.require(Capability.FORWARD)
+    # Plain words before anything else: "MiRTA cannot forward ... on busy".
+    ctx.backend.check_forward_condition(cmd.condition)
     extension = await resolve_target(ctx, cmd.extension, "forward")
     number = None
     if cmd.number is not None:
@@ -209,8 +222,18 @@ async def _forward(ctx: Context, cmd: ForwardCommand) -> Result:
             pbx_name=ctx.vendor,
         )
         number = destination.number
-    status = await ctx.backend.set_forward(extension.id, number)
-    data = {"status": status_data(status), "number": number}
+    if cmd.condition is ForwardCondition.ALL:
+        status = await ctx.backend.set_forward(extension.id, number)
+    else:
+        ring = None if cmd.ring is None else int(cmd.ring.total_seconds())
+        status = await ctx.backend.set_forward_rule(
+            extension.id, cmd.condition, number, timeout_seconds=ring
+        )
+    data = {
+        "status": status_data(status),
+        "number": number,
+        "condition": cmd.condition.value,
+    }
     return Result("forward", data, status, extension.number)
 
 
@@ -307,6 +330,91 @@ async def _hours(ctx: Context, cmd: HoursCommand) -> Result:
     changed = await ctx.backend.set_office_hours(match.id, cmd.state)
     data = {"schedule": _hours_data(changed), "was": match.state.value}
     return Result("hours", data, None, changed.name)
+
+
+# Feature changes in flight at once for ``service NAME VALUE all``.
+_FEATURE_CONCURRENCY = 8
+
+
+def _feature_data(feature: ExtensionFeature) -> dict[str, Any]:
+    return {
+        "key": feature.spec.key,
+        "name": feature.spec.name,
+        "value": feature.value,
+        "label": feature.label,
+        "options": [o.key for o in feature.spec.options],
+    }
+
+
+async def _service_list(ctx: Context, cmd: ServiceListCommand) -> Result:
+    ctx.backend.require(Capability.EXTENSION_FEATURES)
+    ctx.policy.require_admin(ctx.actor, "see and change the services of extensions")
+    extension = await resolve_target(ctx, cmd.extension, "see the services of")
+    features = await ctx.backend.list_features(extension.id)
+    data = {
+        "extension": extension.model_dump(mode="json"),
+        "features": [_feature_data(f) for f in features],
+    }
+    return Result("service_list", data, None, extension.number)
+
+
+def _option_key(spec: FeatureSpec, value: str) -> str:
+    option = spec.option(value)
+    if option is not None:
+        return option.key
+    keys = [o.key for o in spec.options]
+    msg = f"'{shown(value)}' is not a value of {spec.name}: use {' or '.join(keys)}."
+    hint = suggest(value, keys)
+    if hint:
+        msg += f" Did you mean '{hint}'?"
+    raise SwitchboardInvalidInputError(msg)
+
+
+async def _service(ctx: Context, cmd: ServiceCommand) -> Result:
+    ctx.backend.require(Capability.EXTENSION_FEATURES)
+    ctx.policy.require_admin(ctx.actor, "see and change the services of extensions")
+    spec = ctx.backend.feature_spec(cmd.feature)
+    value = _option_key(spec, cmd.value)
+    if cmd.everyone:
+        targets = sorted(
+            await ctx.directory.extensions(), key=lambda e: (len(e.number), e.number)
+        )
+    else:
+        targets = [await resolve_target(ctx, cmd.extension, "change the services of")]
+    limit = asyncio.Semaphore(_FEATURE_CONCURRENCY)
+
+    async def one(extension: Extension) -> str | None:
+        # With 'all', one extension's failure must not hide the others' result.
+        async with limit:
+            try:
+                await ctx.backend.set_feature(extension.id, spec.key, value)
+            except SwitchboardError as err:
+                if not cmd.everyone:
+                    raise
+                return err.message
+        return None
+
+    errors: list[str | None] = await gather_or_cancel(*(one(e) for e in targets))
+    failed = [
+        {"extension": e.number, "error": error}
+        for e, error in zip(targets, errors, strict=True)
+        if error is not None
+    ]
+    option = spec.option(value)
+    data = {
+        "feature": {"key": spec.key, "name": spec.name},
+        "value": value,
+        "label": option.label if option else value,
+        "extensions": [
+            e.number
+            for e in targets
+            if e.number not in {f["extension"] for f in failed}
+        ],
+        "failed": failed,
+        "everyone": cmd.everyone,
+    }
+    target = "all" if cmd.everyone else targets[0].number
+    return Result("service", data, None, f"{spec.key} {target}")
 
 
 async def _calls(ctx: Context, cmd: CallsCommand) -> Result:  # noqa: ARG001
@@ -426,6 +534,8 @@ HANDLERS: dict[type[Command], Callable[[Context, Any], Awaitable[Result]]] = {
     FlowCommand: _flow,
     HoursListCommand: _hours_list,
     HoursCommand: _hours,
+    ServiceListCommand: _service_list,
+    ServiceCommand: _service,
     CallsCommand: _calls,
     LinkCommand: _link,
     UnlinkCommand: _unlink,

@@ -14,6 +14,7 @@ from enum import Enum
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from switchboard.core.capabilities import Capability
+from switchboard.core.models import ForwardCondition
 
 if TYPE_CHECKING:
     from switchboard.core.models import OfficeHoursState, Presence, RecordingAction
@@ -119,12 +120,46 @@ class PresenceCommand(Command):
 
 @dataclass(frozen=True)
 class ForwardCommand(Command):
-    """``forward NUMBER|off [EXT]``; ``number`` is ``None`` for off."""
+    """``forward [all|busy|noanswer|unavailable] NUMBER|off [EXT] [after 20s]``.
+
+    ``number`` is ``None`` for off; ``ring`` is how long a ``noanswer`` rule
+    lets the phone ring first (``None``: the PBX's current or default).
+    """
 
     name: ClassVar[str] = "forward"
     changes_state: ClassVar[bool] = True
     number: str | None
     extension: str | None = None
+    condition: ForwardCondition = ForwardCondition.ALL
+    ring: timedelta | None = None
+
+    def describe(self) -> str:
+        """Return ``forward busy +4570305050 201 after 20s`` (for the audit log)."""
+        words = [self.name, self.condition.value, self.number or "off"]
+        words += [self.extension] if self.extension else []
+        if self.ring is not None:
+            words.append(f"after {int(self.ring.total_seconds())}s")
+        return " ".join(words)
+
+
+@dataclass(frozen=True)
+class ServiceListCommand(Command):
+    """``service list [EXT]``: an extension's features and their values."""
+
+    name: ClassVar[str] = "service"
+    extension: str | None = None
+
+
+@dataclass(frozen=True)
+class ServiceCommand(Command):
+    """``service NAME VALUE [EXT|all]`` (PBXware: available|unavailable|pin)."""
+
+    name: ClassVar[str] = "service"
+    changes_state: ClassVar[bool] = True
+    feature: str
+    value: str
+    extension: str | None = None
+    everyone: bool = False
 
 
 @dataclass(frozen=True)
@@ -279,10 +314,20 @@ COMMANDS: dict[str, CommandSpec] = {
         ),
         _spec(
             "forward",
-            ("forward NUMBER|off [EXT]",),
-            "Forward all calls to a number, or stop forwarding.",
-            ("forward +4570305050", "forward off"),
-            (Capability.FORWARD,),
+            (
+                "forward NUMBER|off [EXT]",
+                "forward all|busy|noanswer|unavailable NUMBER|off [EXT]",
+                "forward noanswer NUMBER [EXT] after SECONDS",
+            ),
+            "Forward all calls, or only when busy, unanswered or unavailable.",
+            (
+                "forward +4570305050",
+                "forward off",
+                "forward busy 202",
+                "forward noanswer +4570305050 after 20s",
+                "forward unavailable off 201",
+            ),
+            (Capability.FORWARD, Capability.FORWARD_RULES),
         ),
         _spec(
             "call",
@@ -312,6 +357,18 @@ COMMANDS: dict[str, CommandSpec] = {
             "Show office hours, or force them open/closed or back to the schedule (admins).",
             ("hours", "hours off", "hours main inherit"),
             (Capability.OFFICE_HOURS,),
+            admin=True,
+        ),
+        _spec(
+            "service",
+            ("service list [EXT]", "service NAME available|unavailable|pin [EXT|all]"),
+            "Show or set which features an extension may use (admins).",
+            (
+                "service list 201",
+                "service followme available 201",
+                "service callscreening pin all",
+            ),
+            (Capability.EXTENSION_FEATURES,),
             admin=True,
         ),
         _spec(
@@ -351,4 +408,5 @@ ALIASES: dict[str, str] = {
     "flows": "flow",
     "me": "whoami",
     "officehours": "hours",
+    "services": "service",
 }

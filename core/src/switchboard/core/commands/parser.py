@@ -30,12 +30,19 @@ from switchboard.core.commands.grammar import (
     LinkCommand,
     PresenceCommand,
     RecordCommand,
+    ServiceCommand,
+    ServiceListCommand,
     StatusCommand,
     UnlinkCommand,
     WhoamiCommand,
 )
 from switchboard.core.errors import SwitchboardInvalidInputError
-from switchboard.core.models import OfficeHoursState, Presence, RecordingAction
+from switchboard.core.models import (
+    ForwardCondition,
+    OfficeHoursState,
+    Presence,
+    RecordingAction,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence
@@ -58,6 +65,14 @@ _MENTION_RE = re.compile(r"<@([A-Z0-9]{2,30})(?:\|[^<>]*)?>", re.IGNORECASE)
 _USERNAME_RE = re.compile(r"@?([\w.\-]{1,64})")
 
 _ON_OFF = {"on": True, "off": False}
+# The words before the number of ``forward``; people write "no-answer" too.
+_FORWARD_CONDITIONS = {c.value: c for c in ForwardCondition} | {
+    "no-answer": ForwardCondition.NO_ANSWER,
+    "unanswered": ForwardCondition.NO_ANSWER,
+    "offline": ForwardCondition.UNAVAILABLE,
+}
+_RING_RE = re.compile(r"(\d{1,3})\s*(?:s|secs?|seconds?)?")
+MAX_RING = timedelta(minutes=5)
 
 
 class CommandSyntaxError(SwitchboardInvalidInputError):
@@ -243,15 +258,44 @@ def _presence(args: list[str]) -> Command:
     return PresenceCommand(presence, _optional_extension(args[1:], "presence"))
 
 
+def _ring(
+    args: list[str], condition: ForwardCondition
+) -> tuple[list[str], timedelta | None]:
+    """Take ``after 20s`` off the end of a forward command."""
+    lowered = [a.lower() for a in args]
+    if "after" not in lowered:
+        return args, None
+    at = lowered.index("after")
+    text = " ".join(args[at + 1 :])
+    match = _RING_RE.fullmatch(text.lower())
+    if condition is not ForwardCondition.NO_ANSWER:
+        msg = "Only 'forward noanswer' rings first: forward noanswer NUMBER after 20s."
+        raise CommandSyntaxError(msg, command="forward")
+    if match is None or not 1 <= int(match.group(1)) <= MAX_RING.total_seconds():
+        msg = f"'{shown(text or '?')}' is not a ring time: write it in seconds, like after 20s."
+        raise CommandSyntaxError(msg, command="forward")
+    return args[:at], timedelta(seconds=int(match.group(1)))
+
+
 def _forward(args: list[str]) -> Command:
+    condition = ForwardCondition.ALL
+    if args and args[0].lower() in _FORWARD_CONDITIONS:
+        condition = _FORWARD_CONDITIONS[args[0].lower()]
+        args = args[1:]
+    args, ring = _ring(args, condition)
     if not args:
-        msg = "'forward' needs a number, or 'off' (like: forward +4570305050)."
+        word = "" if condition is ForwardCondition.ALL else f" {condition.value}"
+        msg = f"'forward{word}' needs a number, or 'off' (like: forward{word} +4570305050)."
         raise CommandSyntaxError(msg, command="forward")
     number = None if args[0].lower() == "off" else parse_number(args[0], "forward")
     if len(args) > 2:
         msg = "Too many words: write the number without spaces, like forward +4570305050 201."
         raise CommandSyntaxError(msg, command="forward")
-    return ForwardCommand(number, _optional_extension(args[1:], "forward"))
+    if number is None and ring is not None:
+        msg = "A ring time only goes with a number: forward noanswer NUMBER after 20s."
+        raise CommandSyntaxError(msg, command="forward")
+    extension = _optional_extension(args[1:], "forward")
+    return ForwardCommand(number, extension, condition, ring)
 
 
 def _call(args: list[str]) -> Command:
@@ -306,6 +350,25 @@ def _hours(args: list[str]) -> Command:
     return HoursCommand(state=state, target=" ".join(args[:-1]) or None)
 
 
+def _service(args: list[str]) -> Command:
+    if not args or args[0].lower() == "list":
+        return ServiceListCommand(_optional_extension(args[1:], "service"))
+    everyone, extension = False, None
+    if len(args) > 2 and args[-1].lower() in {"all", "everyone"}:
+        everyone, args = True, args[:-1]
+    elif len(args) > 2 and ascii_digits(args[-1]).isdigit():
+        extension, args = parse_extension(args[-1], "service"), args[:-1]
+    if len(args) < 2:
+        msg = "Name the service and the value: service followme available 201."
+        raise CommandSyntaxError(msg, command="service")
+    return ServiceCommand(
+        feature=" ".join(args[:-1]),
+        value=args[-1].lower(),
+        extension=extension,
+        everyone=everyone,
+    )
+
+
 def _calls(args: list[str]) -> Command:
     _no_more(args, "calls")
     return CallsCommand()
@@ -341,6 +404,7 @@ _PARSERS: dict[str, Callable[[list[str]], Command]] = {
     "record": _record,
     "flow": _flow,
     "hours": _hours,
+    "service": _service,
     "calls": _calls,
     "link": _link,
     "unlink": _unlink,

@@ -26,17 +26,28 @@ from switchboard.core.models import (
     Extension,
     ExtensionStatus,
     Flow,
+    ForwardCondition,
+    ForwardRule,
     Presence,
     RecordingAction,
     RecordingResult,
 )
 from switchboard.core.transport import RetryPolicy
-from switchboard.plugins.telecomx.client import TelecomXClient
-from switchboard.plugins.telecomx.const import DISPLAY_NAME, VENDOR
+from switchboard.plugins.telecomx.client import TelecomXClient, check_number
+from switchboard.plugins.telecomx.const import (
+    BUSY_OFF_ACTION,
+    DISPLAY_NAME,
+    NO_ANSWER_OFF_ACTION,
+    VENDOR,
+)
 from switchboard.plugins.telecomx.models import (
     AppExtension,
     AppPhone,
     AppRecord,
+    BusyUpdate,
+    CallerRouting,
+    ExtensionDetail,
+    NoAnswerUpdate,
     PhoneType,
     PresenceState,
     Switch,
@@ -54,6 +65,32 @@ _TO_VENDOR_PRESENCE = {
     Presence.BUSY: PresenceState.BUSY,
 }
 _FROM_VENDOR_PRESENCE = {v: k for k, v in _TO_VENDOR_PRESENCE.items()}
+
+
+_FORWARDS = "NUMBER"
+
+
+def _forward_rules(detail: ExtensionDetail) -> tuple[ForwardRule, ...]:
+    """The rules an extension forwards by: ``redirect``, and NUMBER actions."""
+    rules = []
+    if detail.redirect:
+        rules.append(
+            ForwardRule(condition=ForwardCondition.ALL, number=detail.redirect)
+        )
+    busy, no_answer = detail.busy, detail.no_answer
+    if busy and busy.ext_action == _FORWARDS and busy.ext_number:
+        rules.append(
+            ForwardRule(condition=ForwardCondition.BUSY, number=busy.ext_number)
+        )
+    if no_answer and no_answer.ext_action == _FORWARDS and no_answer.ext_number:
+        rules.append(
+            ForwardRule(
+                condition=ForwardCondition.NO_ANSWER,
+                number=no_answer.ext_number,
+                timeout_seconds=no_answer.timeout,
+            )
+        )
+    return tuple(rules)
 
 
 def _flow(switch: Switch) -> Flow:
@@ -83,7 +120,13 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
             Capability.RECORDING,
             Capability.FLOWS,
             Capability.LIVE_CALLS,
+            Capability.FORWARD_RULES,
         }
+    )
+    # 001_d475557f66c1db1c.txt has noAnswer and busy handling; nothing for an
+    # unreachable phone.
+    forward_conditions: ClassVar[frozenset[ForwardCondition]] = frozenset(
+        {ForwardCondition.BUSY, ForwardCondition.NO_ANSWER}
     )
     unsupported_reasons: ClassVar[dict[Capability, str]] = {
         Capability.DND_TIMED: (
@@ -197,12 +240,18 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
                 if call.extension
             }
         wanted = set(extension_ids) if extension_ids is not None else None
-        return [
+        statuses = [
             self._status(record, ext, talking)
             for record in records
             for ext in record.own_extensions()
             if wanted is None or ext.id in wanted
         ]
+        if extension_ids is not None and len(statuses) == 1:
+            # One extension: its busy / no-answer rules cost one more request.
+            detail = await self.client.get_extension(statuses[0].extension.id)
+            rules = _forward_rules(detail)
+            statuses = [statuses[0].model_copy(update={"forward_rules": rules})]
+        return statuses
 
     # -- DND -----------------------------------------------------------------------
 
@@ -281,6 +330,72 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
         """Forward all calls (the extension's ``redirect``), or stop forwarding."""
         await self.client.set_redirect(extension_id, number)
         return await self.get_status(extension_id)
+
+    async def set_forward_rule(
+        self,
+        extension_id: str,
+        condition: ForwardCondition,
+        number: str | None,
+        *,
+        timeout_seconds: int | None = None,
+    ) -> ExtensionStatus:
+        """Forward on busy or no answer (``POST /pbx/extension/{id}``).
+
+        External and local callers both go to ``number`` (``extAction`` and
+        ``intAction`` NUMBER); direct-to-mobile handling is left alone. Off
+        restores the documented default only where we forwarded to a number.
+        """
+        self.check_forward_condition(condition)
+        if condition is ForwardCondition.ALL:
+            return await self.set_forward(extension_id, number)
+        if number is not None:
+            number = check_number(number, "forwarding number")
+        current = await self.client.get_extension(extension_id)
+        sides: CallerRouting | None
+        if condition is ForwardCondition.BUSY:
+            if timeout_seconds is not None:
+                msg = "Only 'forward noanswer' takes a ring time."
+                raise SwitchboardInvalidInputError(msg, vendor=VENDOR)
+            sides = current.busy
+            off = BUSY_OFF_ACTION
+        else:
+            sides = current.no_answer
+            off = NO_ANSWER_OFF_ACTION
+        ext_on = sides is not None and sides.ext_action == _FORWARDS
+        int_on = sides is not None and sides.int_action == _FORWARDS
+        fields: dict[str, object] = {}
+        if number is not None:
+            fields = {
+                "extAction": _FORWARDS,
+                "extNumber": number,
+                "intAction": _FORWARDS,
+                "intNumber": number,
+            }
+        else:
+            fields = {
+                **({"extAction": off} if ext_on else {}),
+                **({"intAction": off} if int_on else {}),
+            }
+        if condition is ForwardCondition.BUSY:
+            updated = (
+                await self.client.update_extension(
+                    extension_id, busy=BusyUpdate.model_validate(fields)
+                )
+                if fields
+                else current
+            )
+        else:
+            if timeout_seconds is not None:
+                fields["timeout"] = timeout_seconds
+            updated = (
+                await self.client.update_extension(
+                    extension_id, no_answer=NoAnswerUpdate.model_validate(fields)
+                )
+                if fields
+                else current
+            )
+        status = await self.get_status(extension_id)
+        return status.model_copy(update={"forward_rules": _forward_rules(updated)})
 
     # -- calls ---------------------------------------------------------------------
 

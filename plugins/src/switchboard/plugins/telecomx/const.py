@@ -77,3 +77,11 @@ NUMBER_RE: Final = re.compile(r"^\+?[0-9]{2,20}$")
 # `noAnswer.timeout` range in seconds (001_d475557f66c1db1c.txt).
 NO_ANSWER_TIMEOUT_MIN: Final = 5
 NO_ANSWER_TIMEOUT_MAX: Final = 60
+
+# Forwarding rules (`forward busy|noanswer`) set `busy`/`noAnswer` ext and int
+# actions to NUMBER (001_d475557f66c1db1c.txt). What the extension did before
+# is not kept by the PBX, so `off` puts back the documented defaults ("Default
+# NOTHING" for no answer, "BUSY (default)" for busy), and only on the sides
+# that forward to a number: a voicemail or goto set in the portal stays.
+NO_ANSWER_OFF_ACTION: Final = "NOTHING"
+BUSY_OFF_ACTION: Final = "BUSY"

@@ -154,7 +154,7 @@ class Phone(_Wire):
     new_rate_plan: str | None = Field(default=None, alias="newRatePlan")
 
 
-class _CallerRouting(_Wire):
+class CallerRouting(_Wire):
     """Where an external, an internal and a mobile caller go (action, number, goto).
 
     The seed gives ``noAnswer`` and ``busy`` the same nine fields as they are read;
@@ -172,13 +172,13 @@ class _CallerRouting(_Wire):
     mobile_goto: Goto = Field(default=None, alias="mobileGoto")
 
 
-class NoAnswer(_CallerRouting):
+class NoAnswer(CallerRouting):
     """``noAnswer``: what happens when nobody picks up (after ``timeout`` s)."""
 
     timeout: int | None = None
 
 
-class Busy(_CallerRouting):
+class Busy(CallerRouting):
     """``busy``: what happens when the extension is busy."""
 
 
