@@ -10,11 +10,12 @@ from pydantic import ValidationError
 
 from switchboard.core.capabilities import Capability
 from switchboard.core.errors import (
+    SwitchboardFeatureUnavailableError,
     SwitchboardInvalidInputError,
     SwitchboardNotFoundError,
     SwitchboardUnsupportedError,
 )
-from switchboard.core.models import OfficeHoursState, RecordingAction
+from switchboard.core.models import ForwardCondition, OfficeHoursState, RecordingAction
 from switchboard.core.registry import get_vendor
 from switchboard.plugins.pbxware import PLUGIN
 from switchboard.plugins.pbxware.backend import PbxwareBackend
@@ -419,3 +420,43 @@ async def test_a_pasted_key_with_whitespace_works(emulator: PbxwareEmulator) -> 
     async with http, PLUGIN.create_backend(settings, http) as backend:
         info = await backend.account_info()
     assert info.vendor == "pbxware"
+
+
+async def test_an_unavailable_service_is_reported_not_fixed(
+    backend: PbxwareBackend, emulator: PbxwareEmulator
+) -> None:
+    """Extension 210 (id 10): an admin made DND and forwarding Unavailable."""
+    with pytest.raises(SwitchboardFeatureUnavailableError) as caught:
+        await backend.set_dnd("10", enabled=True)
+    assert caught.value.message == (
+        "DND is not available for extension 210; an admin can make it available."
+    )
+    with pytest.raises(SwitchboardFeatureUnavailableError):
+        await backend.set_forward_rule("10", ForwardCondition.BUSY, "201")
+    ext = emulator.extensions["10"]
+    assert (ext.es["dnd"], ext.es["callfwd"]) == ("no", "no")
+    assert ext.dnd_config["dnd"] == "0"
+    assert ext.callfwd["enabled"] == []
+    actions = {r.param("action") or "" for r in emulator.requests}
+    assert not {a for a in actions if a.endswith((".set", ".edit"))}
+
+
+async def test_accessibility_survives_dnd_and_forwarding(
+    backend: PbxwareBackend, emulator: PbxwareEmulator
+) -> None:
+    before = {i: dict(e.es) for i, e in emulator.extensions.items()}
+    await backend.set_dnd("1", enabled=True)
+    await backend.set_dnd_for("2", timedelta(hours=1))
+    await backend.set_dnd("7", enabled=False)
+    await backend.set_forward_rule("9", ForwardCondition.UNAVAILABLE, "+4570305050")
+    await backend.set_forward_rule("9", ForwardCondition.BUSY, None)
+    await backend.set_forward("8", None)
+    await backend.get_status("9")
+    assert {i: e.es for i, e in emulator.extensions.items()} == before
+    status = await backend.get_status("9")
+    assert [
+        (r.condition.value, r.number, r.timeout_seconds) for r in status.forward_rules
+    ] == [
+        ("noanswer", "201", 20),
+        ("unavailable", "+4570305050", None),
+    ]

@@ -15,7 +15,7 @@ from switchboard.core.errors import (
     SwitchboardPermissionError,
     SwitchboardUnsupportedError,
 )
-from switchboard.core.models import Presence, RecordingAction
+from switchboard.core.models import ForwardCondition, Presence, RecordingAction
 from switchboard.core.registry import get_vendor
 from switchboard.plugins.telecomx import PLUGIN, TelecomXBackend
 from switchboard.plugins.telecomx.const import PRESENCE_FIELD
@@ -465,3 +465,67 @@ async def test_status_without_view_other_party(emulator: TelecomXEmulator) -> No
         assert any(s.registered for s in statuses)
         with pytest.raises(SwitchboardPermissionError):
             await backend.list_calls()
+
+
+async def test_forward_rules_on_busy_and_no_answer(
+    backend: TelecomXBackend, emulator: TelecomXEmulator
+) -> None:
+    """001_d475557f66c1db1c.txt: busy.* and noAnswer.* with NUMBER, timeout 5-60 s."""
+    ext_id = ext_ids(emulator.tenant)[0]
+    ext = emulator.tenant.extensions[ext_id]
+    busy = await backend.set_forward_rule(ext_id, ForwardCondition.BUSY, "+4520304050")
+    assert (ext["busy"]["extAction"], ext["busy"]["extNumber"]) == (
+        "NUMBER",
+        "+4520304050",
+    )
+    assert (ext["busy"]["intAction"], ext["busy"]["intNumber"]) == (
+        "NUMBER",
+        "+4520304050",
+    )
+    assert ext["busy"]["mobileAction"] == "EXTERNAL"  # direct-to-mobile left alone
+    assert [r.condition for r in busy.forward_rules] == [ForwardCondition.BUSY]
+    late = await backend.set_forward_rule(
+        ext_id, ForwardCondition.NO_ANSWER, "202", timeout_seconds=15
+    )
+    assert (ext["noAnswer"]["extAction"], ext["noAnswer"]["timeout"]) == ("NUMBER", 15)
+    assert [(r.condition.value, r.timeout_seconds) for r in late.forward_rules] == [
+        ("busy", None),
+        ("noanswer", 15),
+    ]
+    status = await backend.get_status(ext_id)
+    assert status.forward_rules == late.forward_rules
+    off = await backend.set_forward_rule(ext_id, ForwardCondition.BUSY, None)
+    assert ext["busy"]["extAction"] == "BUSY"  # the documented default
+    assert [r.condition.value for r in off.forward_rules] == ["noanswer"]
+    with pytest.raises(SwitchboardInvalidInputError, match="5-60 seconds"):
+        await backend.set_forward_rule(
+            ext_id, ForwardCondition.NO_ANSWER, "202", timeout_seconds=90
+        )
+
+
+async def test_forward_when_unavailable_is_refused_in_plain_words(
+    backend: TelecomXBackend, emulator: TelecomXEmulator
+) -> None:
+    emulator.requests.clear()
+    with pytest.raises(SwitchboardUnsupportedError) as caught:
+        await backend.set_forward_rule(
+            ext_ids(emulator.tenant)[0], ForwardCondition.UNAVAILABLE, "202"
+        )
+    assert caught.value.message == (
+        "TelecomX cannot forward calls on 'unavailable'; it can forward all calls "
+        "or on: busy, noanswer."
+    )
+    assert emulator.request_count() == 0
+
+
+async def test_off_keeps_a_voicemail_set_in_the_portal(
+    backend: TelecomXBackend, emulator: TelecomXEmulator
+) -> None:
+    ext_id = ext_ids(emulator.tenant)[0]
+    ext = emulator.tenant.extensions[ext_id]
+    ext["noAnswer"].update(extAction="VOICEMAIL", intAction="VOICEMAIL")
+    status = await backend.set_forward_rule(ext_id, ForwardCondition.NO_ANSWER, None)
+    assert ext["noAnswer"]["extAction"] == "VOICEMAIL"
+    assert all(
+        r.condition is not ForwardCondition.NO_ANSWER for r in status.forward_rules
+    )
