@@ -47,6 +47,16 @@ FORMS = [
     Form("forward +4570305050", (Capability.FORWARD,)),
     Form("forward {other} {own}", (Capability.FORWARD,)),
     Form("forward off", (Capability.FORWARD,), setup=("forward +4570305050",)),
+    Form("forward busy {other}", (Capability.FORWARD_RULES,)),
+    Form("forward noanswer +4570305050 after 20s", (Capability.FORWARD_RULES,)),
+    Form(
+        "forward busy off",
+        (Capability.FORWARD_RULES,),
+        setup=("forward busy +4570305050",),
+    ),
+    Form("service list", (Capability.EXTENSION_FEATURES,)),
+    Form("service followme pin {own}", (Capability.EXTENSION_FEATURES,)),
+    Form("service Call Screening available all", (Capability.EXTENSION_FEATURES,)),
     Form("call +4570305050", (Capability.DIAL,)),
     Form("call {other} from {own}", (Capability.DIAL,)),
     Form("record start", (Capability.RECORDING,)),
@@ -116,6 +126,30 @@ async def check_effect(  # noqa: PLR0912 - one branch per command
         assert presence is not None
         assert presence.value == text.split()[1]
         assert fresh.presence == presence
+    elif text.startswith(("forward busy", "forward noanswer")):
+        condition = text.split()[1]
+        rules = {r.condition.value: r for r in fresh.forward_rules}
+        assert {r.condition.value for r in st(reply).forward_rules} == set(rules)
+        if text.endswith(" off"):
+            assert condition not in rules
+        else:
+            target = "+4570305050" if "+45" in text else values["other"]
+            assert rules[condition].number.endswith(target.lstrip("+")[-6:])
+            if "after 20s" in text:
+                assert rules[condition].timeout_seconds == 20
+    elif text == "service list":
+        assert len(reply.data["features"]) == len(backend.feature_specs)
+    elif word == "service":
+        key = backend.feature_spec(
+            text.split()[1] if "followme" in text else "Call Screening"
+        ).key
+        value = text.split()[-2]
+        targets = [own] if "all" not in text else await backend.list_extensions()
+        for extension in targets:
+            features = {
+                f.spec.key: f for f in await backend.list_features(extension.id)
+            }
+            assert features[key].value == value
     elif text.startswith("forward off"):
         assert st(reply).forward_to is None
     elif word == "forward":
