@@ -70,12 +70,26 @@ async def _two_extensions(plugin: Any, url: str) -> tuple[str, str]:
 def configured_pbx(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> Iterator[ConfiguredPbx]:
-    plugin = available_vendors()[VENDOR]
+    yield from _configured(VENDOR, tmp_path, monkeypatch)
+
+
+@pytest.fixture
+def configured_pbxware(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ConfiguredPbx]:
+    """PBXware: enhanced services and every forwarding rule."""
+    yield from _configured("pbxware", tmp_path, monkeypatch)
+
+
+def _configured(
+    vendor: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[ConfiguredPbx]:
+    plugin = available_vendors()[vendor]
     thread = EmulatorThread(plugin.emulator_factory())
     thread.start()
     assert thread.ready.wait(10)
     settings = plugin.demo_settings(thread.url)
-    lines = ['default_pbx = "office"', "", "[pbx.office]", f'vendor = "{VENDOR}"']
+    lines = ['default_pbx = "office"', "", "[pbx.office]", f'vendor = "{vendor}"']
     for name in type(settings).model_fields:
         value = getattr(settings, name)
         if isinstance(value, SecretStr):
