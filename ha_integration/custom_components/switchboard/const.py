@@ -46,6 +46,8 @@ ATTR_ACTION: Final = "action"
 ATTR_ENABLED: Final = "enabled"
 ATTR_DURATION: Final = "duration"
 ATTR_NUMBER: Final = "number"
+ATTR_CONDITION: Final = "condition"
+ATTR_RING_TIME: Final = "ring_time"
 
 SERVICE_DIAL: Final = "dial"
 SERVICE_RECORD: Final = "record"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
@@ -18,7 +18,9 @@ from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardConnectionError,
     SwitchboardError,
+    SwitchboardNotFoundError,
     SwitchboardRateLimitError,
+    SwitchboardResponseError,
 )
 
 from .const import CONF_EXTENSIONS, DEFAULT_SCAN_INTERVAL, DOMAIN
@@ -26,7 +28,7 @@ from .events import diff_calls, event_data
 from .polling import polling_interval, quota_spent
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
     from homeassistant.core import HomeAssistant
 
@@ -50,6 +52,8 @@ class SwitchboardData:
     flows: dict[str, Flow]
     office_hours: dict[str, OfficeHours]
     calls: dict[str, Call]
+    features: dict[str, dict[str, str]] = field(default_factory=dict)
+    """Per extension: feature key -> option key, only for watched extensions."""
 
     def with_status(self, status: ExtensionStatus) -> SwitchboardData:
         """Return a copy with one extension's status replaced (after an action)."""
@@ -62,6 +66,11 @@ class SwitchboardData:
     def with_office_hours(self, hours: OfficeHours) -> SwitchboardData:
         """Return a copy with one office-hours schedule replaced."""
         return replace(self, office_hours={**self.office_hours, hours.id: hours})
+
+    def with_feature(self, extension_id: str, key: str, value: str) -> SwitchboardData:
+        """Return a copy with one extension feature's value replaced."""
+        mine = {**self.features.get(extension_id, {}), key: value}
+        return replace(self, features={**self.features, extension_id: mine})
 
 
 @dataclass(slots=True)
@@ -174,6 +183,23 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         # the vendor's quota shows it (see quota_spent).
         self.refresh_cost = 1
         self._swept: tuple[frozenset[str], ...] | None = None
+        # Extensions with an enabled feature entity: only they cost a request
+        # (feature selects are disabled by default).
+        self._feature_watchers: dict[str, int] = {}
+
+    @callback
+    def watch_features(self, extension_id: str) -> Callable[[], None]:
+        """Read this extension's features on every refresh until the callback runs."""
+        watchers = self._feature_watchers
+        watchers[extension_id] = watchers.get(extension_id, 0) + 1
+
+        @callback
+        def unwatch() -> None:
+            watchers[extension_id] -= 1
+            if not watchers[extension_id]:
+                del watchers[extension_id]
+
+        return unwatch
 
     async def _async_update_data(self) -> SwitchboardData:
         """Fetch everything the PBX supports, one vendor call per kind of data."""
@@ -215,7 +241,20 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
             calls = await backend.list_calls()
             calls_made += 1
         data = build_data(statuses, flows, office_hours, calls, self.wanted)
-        return data, calls_made
+        features: dict[str, dict[str, str]] = {}
+        for extension_id in sorted(self._feature_watchers):
+            if extension_id not in data.statuses:
+                continue
+            try:
+                found = await backend.list_features(extension_id)
+            except (SwitchboardNotFoundError, SwitchboardResponseError) as err:
+                # One extension's answer must not blank every other entity.
+                _LOGGER.debug("No features for %s: %s", extension_id, err.message)
+                continue
+            finally:
+                calls_made += 1
+            features[extension_id] = {f.spec.key: f.value for f in found}
+        return replace(data, features=features), calls_made
 
     def _slow_down(self) -> None:
         """Stretch the polling interval when the vendor's quota runs low."""

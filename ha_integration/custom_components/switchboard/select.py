@@ -1,13 +1,18 @@
-"""Selects: an extension's presence, and each office-hours override of the PBX."""
+"""Selects: presence, office-hours overrides and extension features.
+
+Extension features (PBXware's enhanced services: Available / Unavailable / PIN
+required) are one select per feature per extension, disabled by default.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
-from homeassistant.const import Platform
+from homeassistant.const import EntityCategory, Platform
 
 from switchboard.core.capabilities import Capability
 from switchboard.core.models import OfficeHoursState, Presence
@@ -61,6 +66,43 @@ async def _set_office_hours(backend: PbxBackend, hours_id: str, option: str) -> 
     return lambda data: data.with_office_hours(hours)
 
 
+FEATURE_KEY_PREFIX = "feature_"
+
+
+def _feature(key: str, data: SwitchboardData, extension_id: str) -> str | None:
+    return data.features.get(extension_id, {}).get(key)
+
+
+async def _set_feature(
+    key: str, backend: PbxBackend, extension_id: str, option: str
+) -> Patch:
+    feature = await backend.set_feature(extension_id, key, option)
+    return lambda data: data.with_feature(extension_id, key, feature.value)
+
+
+def feature_selects(
+    backend: PbxBackend,
+) -> tuple[SwitchboardSelectEntityDescription, ...]:
+    """One select per feature the vendor declares (none without the capability)."""
+    return tuple(
+        SwitchboardSelectEntityDescription(
+            key=f"{FEATURE_KEY_PREFIX}{spec.key}",
+            translation_key="extension_feature",
+            name=spec.name,
+            options=[option.key for option in spec.options],
+            kind=Kind.EXTENSION,
+            capability=Capability.EXTENSION_FEATURES,
+            # An admin's setting, rarely changed: out of the way, and each
+            # enabled one costs a PBX request per refresh.
+            entity_category=EntityCategory.CONFIG,
+            entity_registry_enabled_default=False,
+            current_fn=partial(_feature, spec.key),
+            select_fn=partial(_set_feature, spec.key),
+        )
+        for spec in backend.feature_specs
+    )
+
+
 SELECTS: tuple[SwitchboardSelectEntityDescription, ...] = (
     SwitchboardSelectEntityDescription(
         key="presence",
@@ -88,9 +130,16 @@ async def async_setup_entry(
     entry: SwitchboardConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Set up presence and office-hours selects, now and as they appear."""
+    """Set up presence, office-hours and feature selects, now and as they appear."""
     async_add_dynamic_entities(
         entry, async_add_entities, Platform.SELECT, SELECTS, SwitchboardSelect
+    )
+    async_add_dynamic_entities(
+        entry,
+        async_add_entities,
+        Platform.SELECT,
+        feature_selects(entry.runtime_data.backend),
+        SwitchboardFeatureSelect,
     )
 
 
@@ -115,3 +164,18 @@ class SwitchboardSelect(SwitchboardEntity, SelectEntity):
             self.coordinator.backend, self.subject, option
         )
         self.coordinator.async_set_updated_data(patch(self.coordinator.data))
+
+
+class SwitchboardFeatureSelect(SwitchboardSelect):
+    """An extension feature: read only while enabled, refreshed with the coordinator."""
+
+    async def async_added_to_hass(self) -> None:
+        """Start reading this extension's features, and read them now."""
+        await super().async_added_to_hass()
+        self.async_on_remove(self.coordinator.watch_features(self.subject))
+        await self.coordinator.async_request_refresh()
+
+    @property
+    def available(self) -> bool:
+        """Unavailable until the PBX has told this extension's features."""
+        return super().available and self.subject in self.coordinator.data.features

@@ -1,4 +1,4 @@
-"""Actions: dial and forward (within the dial rules), record, set DND (optionally for a while)."""
+"""Actions: dial and forward (within the dial rules, on a condition), record, set DND."""
 
 from __future__ import annotations
 
@@ -16,16 +16,18 @@ from homeassistant.helpers import config_validation as cv
 from homeassistant.helpers import device_registry as dr
 
 from switchboard.core.capabilities import Capability
-from switchboard.core.models import RecordingAction
+from switchboard.core.models import ForwardCondition, RecordingAction
 
 from .const import (
     ATTR_ACTION,
+    ATTR_CONDITION,
     ATTR_CONFIG_ENTRY_ID,
     ATTR_DESTINATION,
     ATTR_DURATION,
     ATTR_ENABLED,
     ATTR_EXTENSION,
     ATTR_NUMBER,
+    ATTR_RING_TIME,
     DOMAIN,
     SERVICE_DIAL,
     SERVICE_FORWARD,
@@ -86,7 +88,17 @@ SET_DND_SCHEMA = _schema(
         vol.Optional(ATTR_DURATION): cv.positive_time_period,
     }
 )
-FORWARD_SCHEMA = _schema({vol.Optional(ATTR_NUMBER): vol.Any(None, cv.string)})
+FORWARD_SCHEMA = _schema(
+    {
+        vol.Optional(ATTR_NUMBER): vol.Any(None, cv.string),
+        vol.Optional(ATTR_CONDITION, default=ForwardCondition.ALL.value): vol.In(
+            [c.value for c in ForwardCondition]
+        ),
+        vol.Optional(ATTR_RING_TIME): vol.All(
+            vol.Coerce(int), vol.Range(min=1, max=300)
+        ),
+    }
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -183,7 +195,14 @@ async def _set_dnd(target: ActionTarget) -> ServiceResponse:
 @switchboard_exception_handler
 async def _forward(target: ActionTarget) -> ServiceResponse:
     backend = target.coordinator.backend
-    backend.require(Capability.FORWARD)
+    condition = ForwardCondition(target.call.data[ATTR_CONDITION])
+    ring: int | None = target.call.data.get(ATTR_RING_TIME)
+    # The vendor's own words when it lacks the condition (the core's check).
+    backend.check_forward_condition(condition)
+    if ring is not None and condition is not ForwardCondition.NO_ANSWER:
+        raise ServiceValidationError(
+            translation_domain=DOMAIN, translation_key="ring_time_needs_noanswer"
+        )
     raw = (target.call.data.get(ATTR_NUMBER) or "").strip()
     number = None
     if raw:
@@ -195,7 +214,13 @@ async def _forward(target: ActionTarget) -> ServiceResponse:
             target.coordinator, _phone_number(raw, ATTR_NUMBER)
         )
         number = destination.number
-    status = await backend.set_forward(await target.extension_id(), number)
+    extension_id = await target.extension_id()
+    if condition is ForwardCondition.ALL:
+        status = await backend.set_forward(extension_id, number)
+    else:
+        status = await backend.set_forward_rule(
+            extension_id, condition, number, timeout_seconds=ring
+        )
     target.show(status)
     return None
 
