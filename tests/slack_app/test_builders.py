@@ -14,6 +14,8 @@ from switchboard.core.models import (
     Extension,
     ExtensionStatus,
     Flow,
+    ForwardCondition,
+    ForwardRule,
     Presence,
     RecordingAction,
 )
@@ -104,6 +106,23 @@ def test_forwarding_reads_off_only_when_the_pbx_can_forward() -> None:
     assert block["fields"] == [{"type": "mrkdwn", "text": "*Forwarding*\noff"}]
     block = status_fields(_status(forward_to="+4512345678"), ALL)
     assert "+4512345678" in block["fields"][0]["text"]
+
+
+def test_every_forwarding_rule_is_shown() -> None:
+    rules = (
+        ForwardRule(condition=ForwardCondition.BUSY, number="202"),
+        ForwardRule(
+            condition=ForwardCondition.NO_ANSWER, number="<@U1>", timeout_seconds=20
+        ),
+    )
+    block = status_fields(_status(forward_rules=rules), ALL)
+    assert block["fields"] == [
+        {
+            "type": "mrkdwn",
+            "text": "*Forwarding*\n:arrow_right_hook: when busy to 202\n"
+            ":arrow_right_hook: when unanswered to &lt;@U1&gt;",
+        }
+    ]
 
 
 def test_dnd_button_toggles_and_carries_the_target() -> None:

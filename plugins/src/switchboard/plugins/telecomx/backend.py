@@ -223,7 +223,29 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
     async def get_statuses(
         self, extension_ids: list[str] | None = None
     ) -> list[ExtensionStatus]:
-        """Return statuses from one ``/pbx/app/employees?calls=true`` request."""
+        """Return statuses from one ``/pbx/app/employees?calls=true`` request.
+
+        For exactly one extension its busy / no-answer forwarding rules are read
+        too (one more request: they are not in the bulk answer).
+        """
+        statuses = await self._bulk_statuses(extension_ids)
+        if extension_ids is not None and len(statuses) == 1:
+            detail = await self.client.get_extension(statuses[0].extension.id)
+            rules = _forward_rules(detail)
+            statuses = [statuses[0].model_copy(update={"forward_rules": rules})]
+        return statuses
+
+    async def _after_write(self, extension_id: str) -> ExtensionStatus:
+        """The status an action answers with: the bulk read only (one request)."""
+        statuses = await self._bulk_statuses([extension_id])
+        if not statuses:
+            msg = f"Extension {extension_id} does not exist on this {DISPLAY_NAME}."
+            raise SwitchboardNotFoundError(msg, vendor=VENDOR)
+        return statuses[0]
+
+    async def _bulk_statuses(
+        self, extension_ids: list[str] | None
+    ) -> list[ExtensionStatus]:
         talking: set[str] | None
         try:
             records = await self._snapshot(calls=True)
@@ -240,18 +262,12 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
                 if call.extension
             }
         wanted = set(extension_ids) if extension_ids is not None else None
-        statuses = [
+        return [
             self._status(record, ext, talking)
             for record in records
             for ext in record.own_extensions()
             if wanted is None or ext.id in wanted
         ]
-        if extension_ids is not None and len(statuses) == 1:
-            # One extension: its busy / no-answer rules cost one more request.
-            detail = await self.client.get_extension(statuses[0].extension.id)
-            rules = _forward_rules(detail)
-            statuses = [statuses[0].model_copy(update={"forward_rules": rules})]
-        return statuses
 
     # -- DND -----------------------------------------------------------------------
 
@@ -295,7 +311,7 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
             msg = f"Extension {extension_id} has no phones, so {DISPLAY_NAME} has no DND to switch."
             raise SwitchboardInvalidInputError(msg, vendor=VENDOR)
         await self._write_dnd(extension_id, phones, enabled=enabled)
-        status = await self.get_status(extension_id)
+        status = await self._after_write(extension_id)
         # The read-back refreshed the phone list: a phone added since our last
         # look still has the old state, so switch it too.
         missed = [
@@ -303,7 +319,7 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
         ]
         if missed:
             await self._write_dnd(extension_id, missed, enabled=enabled)
-            status = await self.get_status(extension_id)
+            status = await self._after_write(extension_id)
         return status
 
     # -- presence, forwarding ----------------------------------------------------
@@ -322,14 +338,14 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
         await self.client.set_employee_presence(
             detail.employee, _TO_VENDOR_PRESENCE[presence]
         )
-        return await self.get_status(extension_id)
+        return await self._after_write(extension_id)
 
     async def set_forward(
         self, extension_id: str, number: str | None
     ) -> ExtensionStatus:
         """Forward all calls (the extension's ``redirect``), or stop forwarding."""
         await self.client.set_redirect(extension_id, number)
-        return await self.get_status(extension_id)
+        return await self._after_write(extension_id)
 
     async def set_forward_rule(
         self,
@@ -394,7 +410,7 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
                 if fields
                 else current
             )
-        status = await self.get_status(extension_id)
+        status = await self._after_write(extension_id)
         return status.model_copy(update={"forward_rules": _forward_rules(updated)})
 
     # -- calls ---------------------------------------------------------------------

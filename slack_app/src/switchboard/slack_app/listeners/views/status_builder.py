@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from switchboard.core.capabilities import Capability
 from switchboard.core.commands.render import slack_escape
-from switchboard.core.models import Presence, RecordingAction
+from switchboard.core.models import ForwardCondition, Presence, RecordingAction
 from switchboard.slack_app.listeners.views.blocks import (
     SELECT_ACTION_PREFIX,
     Block,
@@ -82,7 +82,22 @@ def status_fields(
     return block
 
 
+# How each forwarding rule reads (the vendor-neutral conditions).
+_RULE_WORDS = {
+    ForwardCondition.ALL: "all calls",
+    ForwardCondition.BUSY: "when busy",
+    ForwardCondition.NO_ANSWER: "when unanswered",
+    ForwardCondition.UNAVAILABLE: "when unavailable",
+}
+
+
 def _forward_text(status: ExtensionStatus, can: frozenset[Capability]) -> str | None:
+    if status.forward_rules:
+        return "\n".join(
+            f":arrow_right_hook: {_RULE_WORDS[rule.condition]} to "
+            f"{slack_escape(rule.number)}"
+            for rule in status.forward_rules
+        )
     if status.forward_to:
         return f":arrow_right_hook: to {slack_escape(status.forward_to)}"
     return "off" if Capability.FORWARD in can else None
