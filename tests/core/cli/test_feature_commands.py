@@ -97,3 +97,20 @@ def test_forward_rules_and_status(
     assert code == 0
     assert "Forwarding when busy is off" in out
     assert fwd["enabled"] == ["no answer"]
+
+
+def test_a_vendor_without_them_refuses_in_plain_words(
+    configured_pbx: ConfiguredPbx, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """MiRTA has neither extension features nor forwarding rules: exit 2, one sentence."""
+    config = str(configured_pbx.path)
+    code, out, err = run(capsys, "--config", config, "--as", "alice", "service", "list")
+    assert (code, out) == (2, "")
+    assert err.strip() == "Refused: MiRTA PBX cannot manage per-extension features."
+    code, _, err = run(
+        capsys, "--config", config, "--as", "alice", "forward", "busy", "+4570305050"
+    )
+    assert code == 2
+    assert err.strip() == (
+        "Refused: MiRTA PBX cannot forward calls only when busy, unanswered or unavailable."
+    )

@@ -1,6 +1,6 @@
 """The chokepoint of the PBXware client: its transport and in-band errors.
 
-Every call is ``GET /index.php?apikey=…&action=pbxware.<object>.<method>&…``
+Every call is ``GET /?apikey=…&action=pbxware.<object>.<method>&…`` (``API_PATH``)
 and goes through :meth:`PbxwareApi._request`, the one place that talks to the
 core :class:`~switchboard.core.transport.Transport` and detects PBXware's in-band errors
 (HTTP 200 with ``{"error": "…"}``); the lifecycle (``aclose``, ``async with``)
