@@ -85,6 +85,7 @@ def test_forward_rules_and_status(
         "15s",
     )
     assert code == 0
+    assert out.strip().endswith("forwarded when unanswered to +4570305050 after 15s.")
     fwd = emulator.extension_by_number(bob).callfwd
     assert fwd["enabled"] == ["busy", "no answer"]
     assert fwd["timeouts"]["no answer"] == ["15"]
