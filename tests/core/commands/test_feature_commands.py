@@ -119,3 +119,37 @@ async def test_status_shows_each_active_rule(demo: Demo) -> None:
     assert "Forwarding  when busy to 201" in reply.text
     assert "Forwarding  when unanswered to 201 (after 20s)" in reply.text
     assert "Forwarding  when unavailable to +4570305050" in reply.text
+
+
+async def test_service_all_reports_the_extensions_it_could_not_change(
+    demo: Demo,
+) -> None:
+    pbx = first_pbx_with(demo, Capability.EXTENSION_FEATURES)
+    emulator: PbxwareEmulator = demo.emulators[pbx]  # type: ignore[assignment]
+    from switchboard.plugins.pbxware.emulator_state import Refusal  # noqa: PLC0415
+
+    original = emulator._set_state
+
+    def refuse_203(extension, service, state):  # type: ignore[no-untyped-def]
+        if extension.number == "203":
+            msg = "Permission denied for this extension."
+            raise Refusal(msg)
+        original(extension, service, state)
+
+    emulator._set_state = refuse_203  # type: ignore[method-assign]
+    reply = await demo.run("service wakeupcall pin all", ADMIN, pbx)
+    assert reply.outcome is Outcome.SUCCESS, reply.text
+    assert reply.data["failed"] == [
+        {
+            "extension": "203",
+            "error": "PBXware does not allow this API key to use "
+            "ext.es.states.set: Permission denied for this extension.",
+        }
+    ]
+    count = len(emulator.extensions) - 1
+    assert reply.text.splitlines()[0] == (
+        f"Wake-up Call is now PIN required for {count} extensions."
+    )
+    assert "Not changed on 203: PBXware does not allow" in reply.text
+    assert emulator.extension_by_number("203").es["wakeupcall"] == "no"
+    assert emulator.extension_by_number("204").es["wakeupcall"] == "pin"
