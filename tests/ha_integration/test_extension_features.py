@@ -64,6 +64,7 @@ async def test_an_enabled_feature_select_reads_and_changes_the_pbx(
     hass: HomeAssistant,
     init_integration: MockConfigEntry,
     backend: PbxBackend,
+    emulator: Emulator,
     advance: Callable[..., Awaitable[None]],
 ) -> None:
     if not backend.supports(Capability.EXTENSION_FEATURES):
@@ -90,6 +91,22 @@ async def test_an_enabled_feature_select_reads_and_changes_the_pbx(
     assert hass.states.get(entity_id).state == "pin"
     features = {f.spec.key: f.value for f in await backend.list_features(extension.id)}
     assert features["followme"] == "pin"
+
+    # A PBX that stops answering for this extension's features blanks only them.
+    from switchboard.plugins.pbxware.emulator_state import Refusal  # noqa: PLC0415
+
+    def refuse(request: object) -> object:
+        msg = "Extension does not exist."
+        raise Refusal(msg)
+
+    emulator._states_get = refuse  # type: ignore[attr-defined]
+    await advance()
+    assert hass.states.get(entity_id).state == "unavailable"
+    dnd = registry.async_get_entity_id(
+        "switch", "switchboard", f"{init_integration.unique_id}_{extension.id}_dnd"
+    )
+    assert dnd is not None
+    assert hass.states.get(dnd).state != "unavailable"
 
 
 @pytest.mark.parametrize(

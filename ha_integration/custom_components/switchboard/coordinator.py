@@ -245,14 +245,13 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         for extension_id in sorted(self._feature_watchers):
             if extension_id not in data.statuses:
                 continue
+            calls_made += 1
             try:
                 found = await backend.list_features(extension_id)
             except (SwitchboardNotFoundError, SwitchboardResponseError) as err:
                 # One extension's answer must not blank every other entity.
                 _LOGGER.debug("No features for %s: %s", extension_id, err.message)
                 continue
-            finally:
-                calls_made += 1
             features[extension_id] = {f.spec.key: f.value for f in found}
         return replace(data, features=features), calls_made
 
