@@ -2,8 +2,11 @@
 
 Status costs two requests whatever the extension count: ``ext.list`` for the
 extensions and one ``monitor.list`` (the bulk call) for registration, DND and
-on-call. Writes a person asked for (DND, forwarding, office hours, recording)
-are sent once and never retried: the person sees the failure and decides.
+on-call. DND and forwarding are switched through their configuration
+(``edit``), never through the service's accessibility (``set``: see
+:mod:`~switchboard.plugins.pbxware.enhanced_services`). Writes a person asked
+for (DND, forwarding, office hours, recording) are sent once and never
+retried: the person sees the failure and decides.
 """
 
 from __future__ import annotations
@@ -18,10 +21,8 @@ from switchboard.core.capabilities import Capability
 from switchboard.core.client import ClientBackend
 from switchboard.core.concurrency import gather_or_cancel
 from switchboard.core.errors import (
-    SwitchboardFeatureUnavailableError,
     SwitchboardInvalidInputError,
     SwitchboardNotFoundError,
-    SwitchboardResponseError,
 )
 from switchboard.core.models import (
     AccountInfo,
@@ -29,7 +30,6 @@ from switchboard.core.models import (
     Extension,
     ExtensionFeature,
     ExtensionStatus,
-    FeatureOption,
     FeatureSpec,
     ForwardCondition,
     ForwardRule,
@@ -45,16 +45,20 @@ from switchboard.plugins.pbxware.const import (
     DEFAULT_SERVER,
     DISPLAY_NAME,
     EVENTS_SUPPORTED,
-    NO_ANSWER_DEFAULT_TIMEOUT_SECONDS,
     OTIMES_LOOKUP_FIELD,
     RECORDING_DOWNLOAD_SUPPORTED,
-    USE_BULK_ES_STATES,
     VENDOR,
 )
+from switchboard.plugins.pbxware.enhanced_services import (
+    FEATURE_SPECS,
+    EnhancedServices,
+)
+from switchboard.plugins.pbxware.forwarding import (
+    FORWARD_CONDITIONS,
+    rules_of,
+    with_rule,
+)
 from switchboard.plugins.pbxware.models import (
-    ES_SERVICE_NAMES,
-    CallForwardCondition,
-    CallForwardConfiguration,
     DndMode,
     EsService,
     EsState,
@@ -75,36 +79,6 @@ if TYPE_CHECKING:
     from switchboard.plugins.pbxware.settings import PbxwareSettings
 
 _LOGGER = get_logger(__name__)
-# Enhanced-service reads in flight at once when ext.es.states is missing (P8).
-_ES_CONCURRENCY = 8
-# The switchboard words for PBXware's call forwarding conditions (seed 003,
-# "Call Forwarding -> edit": unconditional|busy|no answer|line unavailable).
-_FORWARD_CONDITIONS: dict[ForwardCondition, CallForwardCondition] = {
-    ForwardCondition.ALL: CallForwardCondition.UNCONDITIONAL,
-    ForwardCondition.BUSY: CallForwardCondition.BUSY,
-    ForwardCondition.NO_ANSWER: CallForwardCondition.NO_ANSWER,
-    ForwardCondition.UNAVAILABLE: CallForwardCondition.LINE_UNAVAILABLE,
-}
-# Accessibility in words (Bicom administration manual, Enhanced Services).
-_STATE_BY_OPTION: dict[str, EsState] = {
-    "available": EsState.YES,
-    "unavailable": EsState.NO,
-    "pin": EsState.PIN,
-}
-_OPTION_BY_STATE = {state: key for key, state in _STATE_BY_OPTION.items()}
-_FEATURE_OPTIONS = (
-    FeatureOption(key="available", label="Available"),
-    FeatureOption(key="unavailable", label="Unavailable"),
-    FeatureOption(key="pin", label="PIN required"),
-)
-FEATURE_SPECS = tuple(
-    FeatureSpec(
-        key=service.value, name=ES_SERVICE_NAMES[service], options=_FEATURE_OPTIONS
-    )
-    for service in EsService
-)
-# How refusals name the two services people switch most.
-_SHORT_NAMES = {EsService.DND: "DND", EsService.CALLFWD: "Call forwarding"}
 # Operation Times reads in flight at once: one request per destination, and a
 # tenant can have hundreds of DIDs.
 _OTIMES_CONCURRENCY = 8
@@ -162,22 +136,6 @@ async def _pair(first: Awaitable[_A], second: Awaitable[_B]) -> tuple[_A, _B]:
     return a, b
 
 
-def _ring_time(
-    wire: CallForwardCondition,
-    config: CallForwardConfiguration,
-    timeout_seconds: int | None,
-) -> str:
-    """The timeout sent with a rule's destination: only no-answer rings first."""
-    if wire is not CallForwardCondition.NO_ANSWER:
-        return ""
-    if timeout_seconds is not None:
-        return str(timeout_seconds)
-    current = config.timeouts_for(wire)
-    if current and current[0].isdigit():
-        return current[0]
-    return str(NO_ANSWER_DEFAULT_TIMEOUT_SECONDS)
-
-
 class PbxwareBackend(ClientBackend[PbxwareClient]):
     """A PBXware tenant as a Switchboard backend.
 
@@ -203,7 +161,7 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
         }
     )
     forward_conditions: ClassVar[frozenset[ForwardCondition]] = frozenset(
-        _FORWARD_CONDITIONS
+        FORWARD_CONDITIONS
     ) - {ForwardCondition.ALL}
     feature_specs: ClassVar[tuple[FeatureSpec, ...]] = FEATURE_SPECS
     unsupported_reasons: ClassVar[dict[Capability, str]] = _UNSUPPORTED_REASONS
@@ -217,8 +175,6 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
     ) -> None:
         self._settings = settings
         self._server = settings.server
-        self._bulk_es = USE_BULK_ES_STATES
-        """False once this PBXware refused ext.es.states (P8)."""
         self._warned: set[str] = set()
         """``office_hours`` entries already reported as having no Operation Times."""
         self.client = PbxwareClient(
@@ -228,6 +184,7 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
             max_retries=settings.max_retries,
             http_client=http_client,
         )
+        self._services = EnhancedServices(self.client, self._server)
 
     def __repr__(self) -> str:
         return f"PbxwareBackend(client={self.client!r}, server={self._server!r})"
@@ -360,7 +317,7 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
     ) -> None:
         # Seed 003, "Do Not Disturb -> edit": dnd 0/1/2 is DND's on/off; dst and
         # dsttype (where callers go) are re-sent as read, so they are kept.
-        await self._require_available(extension_id, EsService.DND)
+        await self._services.require_available(extension_id, EsService.DND)
         config = await self.client.get_dnd_configuration(
             extension_id, server=self._server
         )
@@ -372,29 +329,6 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
             dst=config.dst,
             dsttype=config.dsttype or None,
             retry=False,
-        )
-
-    async def _require_available(self, extension_id: str, service: EsService) -> None:
-        """Refuse, changing nothing, when ``service`` is Unavailable for the extension.
-
-        ``ext.es.<service>.get`` is the service's accessibility (seed 003,
-        "Extension Enhanced Services"); only an admin may change it, so we
-        never do it as a side effect (``pin`` still allows API changes).
-        """
-        state = await self.client.get_es_state(
-            extension_id, service, server=self._server
-        )
-        if state is not EsState.NO:
-            return
-        entries = await self.client.list_extensions(server=self._server)
-        number = next((e.ext for e in entries if e.id == extension_id), extension_id)
-        name = _SHORT_NAMES.get(service, ES_SERVICE_NAMES[service])
-        msg = (
-            f"{name} is not available for extension {number}; "
-            "an admin can make it available."
-        )
-        raise SwitchboardFeatureUnavailableError(
-            msg, vendor=VENDOR, feature=ES_SERVICE_NAMES[service]
         )
 
     # -- forwarding ----------------------------------------------------------------
@@ -413,25 +347,7 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
                 extension_id, server=self._server
             ),
         )
-        if state is EsState.NO:
-            return ()
-        rules = []
-        for condition, wire in _FORWARD_CONDITIONS.items():
-            targets = config.destinations_for(wire)
-            if wire not in config.enabled or not targets:
-                continue
-            ring = config.timeouts_for(wire)[0]
-            timeout = int(ring) if ring.isdigit() else None
-            rules.append(
-                ForwardRule(
-                    condition=condition,
-                    number=targets[0],
-                    timeout_seconds=timeout
-                    if condition is ForwardCondition.NO_ANSWER
-                    else None,
-                )
-            )
-        return tuple(rules)
+        return () if state is EsState.NO else rules_of(config)
 
     async def set_forward(
         self, extension_id: str, number: str | None
@@ -450,9 +366,7 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
         """Switch one forwarding condition with ``ext.es.callfwd.edit``.
 
         The whole configuration is read and re-sent (seed 003, "Call Forwarding
-        -> edit"): the other conditions, their destinations and ``play``/``cid``
-        stay as they were. Off only takes the condition out of ``enabled``, so
-        its destination is kept for next time.
+        -> edit") with only this condition changed (:func:`with_rule`).
         """
         self.check_forward_condition(condition)
         target = None if number is None else _FORWARD_SEPARATORS.sub("", number)
@@ -462,25 +376,11 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
         if timeout_seconds is not None and condition is not ForwardCondition.NO_ANSWER:
             msg = "Only 'forward noanswer' takes a ring time."
             raise SwitchboardInvalidInputError(msg, vendor=VENDOR)
-        wire = _FORWARD_CONDITIONS[condition]
-        await self._require_available(extension_id, EsService.CALLFWD)
+        await self._services.require_available(extension_id, EsService.CALLFWD)
         config = await self.client.get_call_forward_configuration(
             extension_id, server=self._server
         )
-        enabled = {c for c in config.enabled if c is not wire}
-        destinations = dict(config.destinations)
-        timeouts = dict(config.timeouts)
-        if target is not None:
-            enabled.add(wire)
-            destinations[wire] = [target]
-            timeouts[wire] = [_ring_time(wire, config, timeout_seconds)]
-        new = CallForwardConfiguration(
-            play=config.play,
-            cid=config.cid,
-            enabled=[c for c in CallForwardCondition if c in enabled],
-            destinations=destinations,
-            timeouts=timeouts,
-        )
+        new = with_rule(config, condition, target, timeout_seconds)
         await self.client.edit_call_forward_configuration(
             extension_id, new, server=self._server, retry=False
         )
@@ -488,41 +388,9 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
 
     # -- enhanced services (extension features) --------------------------------
 
-    async def _es_states(self, extension_id: str) -> dict[str, EsState]:
-        if self._bulk_es:
-            try:
-                return await self.client.get_es_states(
-                    extension_id, server=self._server
-                )
-            except SwitchboardResponseError:
-                self._fall_back_from_bulk()
-        limit = asyncio.Semaphore(_ES_CONCURRENCY)
-
-        async def one(service: EsService) -> EsState:
-            async with limit:
-                return await self.client.get_es_state(
-                    extension_id, service, server=self._server
-                )
-
-        states: list[EsState] = await gather_or_cancel(*(one(s) for s in EsService))
-        return {s.value: state for s, state in zip(EsService, states, strict=True)}
-
-    def _fall_back_from_bulk(self) -> None:
-        # P8: an older PBXware without ext.es.states.*: one call per service.
-        self._bulk_es = False
-        _LOGGER.info(
-            "%s refused ext.es.states; using one request per enhanced service",
-            DISPLAY_NAME,
-        )
-
     async def list_features(self, extension_id: str) -> list[ExtensionFeature]:
         """Return the accessibility of all 25 enhanced services of an extension."""
-        states = await self._es_states(extension_id)
-        return [
-            ExtensionFeature(spec=spec, value=_OPTION_BY_STATE[states[spec.key]])
-            for spec in self.feature_specs
-            if spec.key in states
-        ]
+        return await self._services.features(extension_id)
 
     async def set_feature(
         self, extension_id: str, key: str, value: str
@@ -534,19 +402,7 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
             allowed = ", ".join(o.key for o in spec.options)
             msg = f"{spec.name} can be set to {allowed}."
             raise SwitchboardInvalidInputError(msg, vendor=VENDOR)
-        service, state = EsService(spec.key), _STATE_BY_OPTION[option.key]
-        if self._bulk_es:
-            try:
-                await self.client.set_es_states(
-                    extension_id, {service: state}, server=self._server, retry=False
-                )
-            except SwitchboardResponseError:
-                self._fall_back_from_bulk()
-            else:
-                return ExtensionFeature(spec=spec, value=option.key)
-        await self.client.set_es_state(
-            extension_id, service, state, server=self._server, retry=False
-        )
+        await self._services.set(extension_id, spec, option.key)
         return ExtensionFeature(spec=spec, value=option.key)
 
     # -- recording -----------------------------------------------------------------
