@@ -93,6 +93,28 @@ def _forward_rules(detail: ExtensionDetail) -> tuple[ForwardRule, ...]:
     return tuple(rules)
 
 
+def _rule_fields(
+    sides: CallerRouting | None, number: str | None, off: str
+) -> dict[str, object]:
+    """The ``busy``/``noAnswer`` fields that forward to ``number`` (``None``: stop)."""
+    if number is not None:
+        return {
+            "extAction": _FORWARDS,
+            "extNumber": number,
+            "intAction": _FORWARDS,
+            "intNumber": number,
+        }
+    # Only the sides that forward to a number go back to the default.
+    return {
+        field: off
+        for field, action in (
+            ("extAction", sides.ext_action if sides else None),
+            ("intAction", sides.int_action if sides else None),
+        )
+        if action == _FORWARDS
+    }
+
+
 def _flow(switch: Switch) -> Flow:
     return Flow(
         id=switch.name, name=switch.description or switch.name, active=switch.value
@@ -364,51 +386,27 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
         self.check_forward_condition(condition)
         if condition is ForwardCondition.ALL:
             return await self.set_forward(extension_id, number)
+        busy = condition is ForwardCondition.BUSY
+        if busy and timeout_seconds is not None:
+            msg = "Only 'forward noanswer' takes a ring time."
+            raise SwitchboardInvalidInputError(msg, vendor=VENDOR)
         if number is not None:
             number = check_number(number, "forwarding number")
         current = await self.client.get_extension(extension_id)
-        sides: CallerRouting | None
-        if condition is ForwardCondition.BUSY:
-            if timeout_seconds is not None:
-                msg = "Only 'forward noanswer' takes a ring time."
-                raise SwitchboardInvalidInputError(msg, vendor=VENDOR)
-            sides = current.busy
-            off = BUSY_OFF_ACTION
+        if busy:
+            fields = _rule_fields(current.busy, number, BUSY_OFF_ACTION)
         else:
-            sides = current.no_answer
-            off = NO_ANSWER_OFF_ACTION
-        ext_on = sides is not None and sides.ext_action == _FORWARDS
-        int_on = sides is not None and sides.int_action == _FORWARDS
-        fields: dict[str, object] = {}
-        if number is not None:
-            fields = {
-                "extAction": _FORWARDS,
-                "extNumber": number,
-                "intAction": _FORWARDS,
-                "intNumber": number,
-            }
-        else:
-            fields = {
-                **({"extAction": off} if ext_on else {}),
-                **({"intAction": off} if int_on else {}),
-            }
-        if condition is ForwardCondition.BUSY:
-            updated = (
-                await self.client.update_extension(
-                    extension_id, busy=BusyUpdate.model_validate(fields)
-                )
-                if fields
-                else current
-            )
-        else:
+            fields = _rule_fields(current.no_answer, number, NO_ANSWER_OFF_ACTION)
             if timeout_seconds is not None:
                 fields["timeout"] = timeout_seconds
-            updated = (
-                await self.client.update_extension(
-                    extension_id, no_answer=NoAnswerUpdate.model_validate(fields)
-                )
-                if fields
-                else current
+        updated = current
+        if busy and fields:
+            updated = await self.client.update_extension(
+                extension_id, busy=BusyUpdate.model_validate(fields)
+            )
+        elif fields:
+            updated = await self.client.update_extension(
+                extension_id, no_answer=NoAnswerUpdate.model_validate(fields)
             )
         status = await self._after_write(extension_id)
         return status.model_copy(update={"forward_rules": _forward_rules(updated)})
