@@ -108,6 +108,23 @@ def test_forwarding_reads_off_only_when_the_pbx_can_forward() -> None:
     assert "+4512345678" in block["fields"][0]["text"]
 
 
+def test_each_forwarding_rule_has_its_stop_button() -> None:
+    rules = (
+        ForwardRule(condition=ForwardCondition.ALL, number="202"),
+        ForwardRule(condition=ForwardCondition.NO_ANSWER, number="203"),
+    )
+    elements = status_controls(
+        _status(forward_to="202", forward_rules=rules), ALL, target="201"
+    )
+    assert _values(elements)[-2:] == ["forward off 201", "forward noanswer off 201"]
+    for value in _values(elements):
+        parse_command(value)  # every button is a valid command
+    without_rules = status_controls(
+        _status(forward_rules=rules), ALL - {Capability.FORWARD_RULES}
+    )
+    assert "forward noanswer off" not in _values(without_rules)
+
+
 def test_every_forwarding_rule_is_shown() -> None:
     rules = (
         ForwardRule(condition=ForwardCondition.BUSY, number="202"),

@@ -144,6 +144,18 @@ def status_controls(
         elements.append(
             run_button("Stop forwarding", command("forward off", target), "forward_off")
         )
+    if Capability.FORWARD_RULES in can:
+        for rule in status.forward_rules:
+            if rule.condition is ForwardCondition.ALL:
+                continue
+            word = rule.condition.value
+            elements.append(
+                run_button(
+                    f"Stop forwarding {_RULE_WORDS[rule.condition]}",
+                    command(f"forward {word} off", target),
+                    f"forward_off_{word}",
+                )
+            )
     if status.on_call and Capability.RECORDING in can:
         # Whether the call is being recorded is unknown: offer both.
         elements.append(
