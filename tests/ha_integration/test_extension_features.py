@@ -171,3 +171,21 @@ async def test_forward_ring_time_only_when_unanswered(
     assert [(r.condition, r.timeout_seconds) for r in rules] == [
         (ForwardCondition.NO_ANSWER, 25)
     ]
+
+
+async def test_dnd_on_an_unavailable_service_is_explained(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    backend: PbxBackend,
+    emulator: Emulator,
+) -> None:
+    """PBXware extension 210: an admin made DND Unavailable; nothing is changed."""
+    if backend.vendor != "pbxware":
+        pytest.skip("the PBXware emulator seeds an Unavailable DND")
+    with pytest.raises(ServiceValidationError) as caught:
+        await call(hass, "set_dnd", init_integration, extension="210", enabled=True)
+    assert str(caught.value).endswith(
+        "DND is not available for extension 210; an admin can make it available."
+    )
+    seeded = emulator.extension_by_number("210")  # type: ignore[attr-defined]
+    assert (seeded.es["dnd"], seeded.dnd_config["dnd"]) == ("no", "0")
