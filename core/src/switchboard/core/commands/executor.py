@@ -58,6 +58,7 @@ if TYPE_CHECKING:
         Extension,
         ExtensionFeature,
         ExtensionStatus,
+        FeatureOption,
         FeatureSpec,
         Flow,
         OfficeHours,
@@ -358,10 +359,10 @@ async def _service_list(ctx: Context, cmd: ServiceListCommand) -> Result:
     return Result("service_list", data, None, extension.number)
 
 
-def _option_key(spec: FeatureSpec, value: str) -> str:
+def _option(spec: FeatureSpec, value: str) -> FeatureOption:
     option = spec.option(value)
     if option is not None:
-        return option.key
+        return option
     keys = [o.key for o in spec.options]
     msg = f"'{shown(value)}' is not a value of {spec.name}: use {' or '.join(keys)}."
     hint = suggest(value, keys)
@@ -374,7 +375,7 @@ async def _service(ctx: Context, cmd: ServiceCommand) -> Result:
     ctx.backend.require(Capability.EXTENSION_FEATURES)
     ctx.policy.require_admin(ctx.actor, "see and change the services of extensions")
     spec = ctx.backend.feature_spec(cmd.feature)
-    value = _option_key(spec, cmd.value)
+    option = _option(spec, cmd.value)
     if cmd.everyone:
         targets = sorted(
             await ctx.directory.extensions(), key=lambda e: (len(e.number), e.number)
@@ -383,33 +384,32 @@ async def _service(ctx: Context, cmd: ServiceCommand) -> Result:
         targets = [await resolve_target(ctx, cmd.extension, "change the services of")]
     limit = asyncio.Semaphore(_FEATURE_CONCURRENCY)
 
-    async def one(extension: Extension) -> str | None:
+    async def one(extension: Extension) -> SwitchboardError | None:
         # With 'all', one extension's failure must not hide the others' result.
         async with limit:
             try:
-                await ctx.backend.set_feature(extension.id, spec.key, value)
+                await ctx.backend.set_feature(extension.id, spec.key, option.key)
             except SwitchboardError as err:
-                if not cmd.everyone:
-                    raise
-                return err.message
+                return err
         return None
 
-    errors: list[str | None] = await gather_or_cancel(*(one(e) for e in targets))
+    errors: list[SwitchboardError | None] = await gather_or_cancel(
+        *(one(e) for e in targets)
+    )
+    changed = [e.number for e, err in zip(targets, errors, strict=True) if not err]
     failed = [
-        {"extension": e.number, "error": error}
-        for e, error in zip(targets, errors, strict=True)
-        if error is not None
+        {"extension": e.number, "error": err.message}
+        for e, err in zip(targets, errors, strict=True)
+        if err
     ]
-    option = spec.option(value)
+    first_error = next((err for err in errors if err), None)
+    if first_error is not None and not changed:
+        raise first_error  # nothing changed: the PBX's reason is the answer
     data = {
         "feature": {"key": spec.key, "name": spec.name},
-        "value": value,
-        "label": option.label if option else value,
-        "extensions": [
-            e.number
-            for e in targets
-            if e.number not in {f["extension"] for f in failed}
-        ],
+        "value": option.key,
+        "label": option.label,
+        "extensions": changed,
         "failed": failed,
         "everyone": cmd.everyone,
     }
