@@ -314,11 +314,7 @@ COMMANDS: dict[str, CommandSpec] = {
         ),
         _spec(
             "forward",
-            (
-                "forward NUMBER|off [EXT]",
-                "forward all|busy|noanswer|unavailable NUMBER|off [EXT]",
-                "forward noanswer NUMBER [EXT] after SECONDS",
-            ),
+            ("forward [busy|noanswer|unavailable] NUMBER|off [EXT]",),
             "Forward all calls, or only when busy, unanswered or unavailable.",
             (
                 "forward +4570305050",
