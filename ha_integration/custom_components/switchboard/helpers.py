@@ -197,8 +197,13 @@ def switchboard_exception_handler[T: _HasCoordinator, **P, R](
             entry = coordinator.config_entry
             explanation = ""
             if isinstance(err, SwitchboardUnsupportedError) and err.capability:
-                reasons = entry.runtime_data.backend.unsupported_reasons
-                explanation = reasons.get(Capability[err.capability], "")
+                # The vendor's advice where it gives one; for a capability it has
+                # only in part (some forwarding conditions), the refusal itself.
+                backend = entry.runtime_data.backend
+                capability = Capability[err.capability]
+                explanation = backend.unsupported_reasons.get(capability) or (
+                    err.message if backend.supports(capability) else ""
+                )
             vendor = entry.runtime_data.plugin.display_name
             raise action_error(err, vendor, entry.title, explanation) from err
 
