@@ -25,6 +25,7 @@ from switchboard.core.demo import ADMIN, USER, Demo, demo_config, start_demo
 from switchboard.core.registry import get_vendor
 from switchboard.slack_app.app import create_app
 from switchboard.slack_app.http_server import EVENTS_PATH, serve_http
+from switchboard.slack_app.reply_urls import normalise_origins
 from switchboard.slack_app.settings import SlackRuntime
 from tests.slack_app.fake_slack import FakeSlack, serve_fake_slack
 from tests.slack_app.signing import (
@@ -49,13 +50,16 @@ VENDOR = "telecomx"  # supports DND, presence, forwarding, dialling, recording, 
 BOT_TOKEN = "xoxb-test-0000-secret-token"
 
 
-def http_runtime() -> SlackRuntime:
+def http_runtime(slack_url: str = "http://127.0.0.1:9") -> SlackRuntime:
+    """HTTP mode against the fake Slack at ``slack_url`` (Web API and answers)."""
     return SlackRuntime(
         mode="http",
         bot_token=SecretStr(BOT_TOKEN),
         signing_secret=SecretStr(SIGNING_SECRET),
         port=0,
         host="127.0.0.1",
+        api_url=f"{slack_url}/api/",
+        reply_origins=normalise_origins([slack_url]),
     )
 
 
@@ -142,13 +146,10 @@ async def start_rig(
     demo: Demo, fake: FakeSlack, config: SwitchboardConfig | None = None
 ) -> AsyncIterator[Rig]:
     app = await create_app(
-        config or demo.config,
-        http_runtime(),
-        service=demo.service,
-        slack_api_url=f"{fake.base_url}/api/",
+        config or demo.config, http_runtime(fake.base_url), service=demo.service
     )
     async with (
-        serve_http(app.bolt, "127.0.0.1", 0) as url,
+        serve_http(app.bolt, SIGNING_SECRET, "127.0.0.1", 0) as url,
         httpx.AsyncClient(timeout=10) as http,
     ):
         yield Rig(demo, fake, app, url, http)

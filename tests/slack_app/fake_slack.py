@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
@@ -17,7 +18,7 @@ from urllib.parse import parse_qsl
 from aiohttp import web
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Callable
 
 BOT_USER = "UBOT0001"
 TEAM = "T0000001"
@@ -32,6 +33,8 @@ class Call:
     authorization: str | None
     peer: str = ""
     """The client's address and port: equal for answers on one pooled connection."""
+    at: float = field(default_factory=time.time)
+    """When it arrived (wall clock, comparable across processes on one host)."""
 
 
 @dataclass
@@ -62,10 +65,21 @@ class FakeSlack:
         self, method: str, count: int = 1, within: float = 5.0
     ) -> list[Call]:
         """Wait until ``count`` calls of ``method`` (``respond/KEY`` for responses)."""
+        return await self._wait(lambda c: c.method == method, count, within)
+
+    async def wait_for_prefix(
+        self, prefix: str, count: int, within: float = 5.0
+    ) -> list[Call]:
+        """Wait until ``count`` calls whose method starts with ``prefix`` arrived."""
+        return await self._wait(lambda c: c.method.startswith(prefix), count, within)
+
+    async def _wait(
+        self, wanted: Callable[[Call], bool], count: int, within: float
+    ) -> list[Call]:
         assert self._changed is not None
 
         def matching() -> list[Call]:
-            return [c for c in self.calls if c.method == method]
+            return [c for c in self.calls if wanted(c)]
 
         async with self._changed:
             await asyncio.wait_for(
@@ -134,6 +148,8 @@ class FakeSlack:
                 "ok": True,
                 "url": self.base_url.replace("http", "ws", 1) + "/socket",
             }
+        if method == "conversations.open":
+            return {"ok": True, "channel": {"id": f"D{body.get('users')}"}}
         if method in {"chat.postMessage", "chat.postEphemeral", "chat.update"}:
             return {
                 "ok": True,

@@ -13,6 +13,7 @@ from switchboard.core.errors import SwitchboardConfigError
 from switchboard.slack_app.app import check_bot_token, create_app, run
 from switchboard.slack_app.http_server import HEALTH_PATH, serve_http
 from tests.slack_app.conftest import http_runtime
+from tests.slack_app.signing import SIGNING_SECRET
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -40,9 +41,8 @@ async def test_token_check_names_slacks_refusal(
 ) -> None:
     app = await create_app(
         demo.config,
-        http_runtime(),
+        http_runtime(fake_slack.base_url),
         service=demo.service,
-        slack_api_url=f"{fake_slack.base_url}/api/",
     )
     assert await check_bot_token(app.bolt) == "Switchboard Test"
     fake_slack.failing.add("auth.test")
@@ -58,7 +58,6 @@ async def test_unreachable_slack_is_a_clear_start_up_error(demo: Demo) -> None:
         demo.config,
         http_runtime(),
         service=demo.service,
-        slack_api_url="http://127.0.0.1:9/api/",
     )
     with pytest.raises(SwitchboardConfigError, match="Cannot reach Slack"):
         await check_bot_token(app.bolt)
@@ -70,12 +69,14 @@ async def test_health_check_answers_without_slack_or_pbx(
 ) -> None:
     app = await create_app(
         demo.config,
-        http_runtime(),
+        http_runtime(fake_slack.base_url),
         service=demo.service,
-        slack_api_url=f"{fake_slack.base_url}/api/",
     )
     before = demo.emulators[next(iter(demo.emulators))].request_count()
-    async with serve_http(app.bolt, "127.0.0.1", 0) as url, httpx.AsyncClient() as http:
+    async with (
+        serve_http(app.bolt, SIGNING_SECRET, "127.0.0.1", 0) as url,
+        httpx.AsyncClient() as http,
+    ):
         response = await http.get(f"{url}{HEALTH_PATH}")
         unsigned = await http.post(
             f"{url}/slack/events", content="command=%2Fpbx&text=dnd+on"
@@ -94,9 +95,8 @@ async def test_group_admins_plug_into_the_policy(
     config = dataclasses.replace(demo.config, policy=policy)
     app = await create_app(
         config,
-        http_runtime(),
+        http_runtime(fake_slack.base_url),
         service=demo.service,
-        slack_api_url=f"{fake_slack.base_url}/api/",
     )
     groupie = Actor("U0GROUPIE", surface=Surface.SLACK)
     assert not demo.service.is_admin(groupie)

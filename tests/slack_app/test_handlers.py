@@ -135,12 +135,12 @@ async def test_global_error_handler_logs_and_answers_politely(
 ) -> None:
     respond = AsyncMock(AsyncRespond, return_value=_ok())
     with caplog.at_level(logging.ERROR):
-        await handle_error(KeyError("secret-free"), respond)
+        await handle_error(KeyError("secret-free"), respond, AsyncBoltContext())
     assert caplog.records[-1].exc_info is not None
     assert respond.await_args is not None
     assert respond.await_args.kwargs["text"] == UNEXPECTED
     await handle_error(
-        KeyError("no respond"), None
+        KeyError("no respond"), None, AsyncBoltContext()
     )  # nothing to answer through: no crash
 
 

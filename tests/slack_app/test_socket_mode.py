@@ -23,7 +23,7 @@ async def test_slash_command_over_socket_mode(
     demo: Demo, fake_slack: FakeSlack
 ) -> None:
     runtime = dataclasses.replace(
-        http_runtime(),
+        http_runtime(fake_slack.base_url),
         mode="socket",
         app_token=SecretStr(APP_TOKEN),
         signing_secret=None,
@@ -32,7 +32,6 @@ async def test_slash_command_over_socket_mode(
         demo.config,
         runtime,
         service=demo.service,
-        slack_api_url=f"{fake_slack.base_url}/api/",
     )
     handler = await connect_socket_mode(app.bolt, APP_TOKEN)
     try:

@@ -136,6 +136,16 @@ class SlackSettings(_Section):
     signing_secret: SecretStr | None = None
     mode: str = Field(default="socket", pattern="^(socket|http)$")
     port: int = Field(default=3000, ge=1, le=65535)
+    api_url: str | None = Field(
+        default=None,
+        description="Slack Web API base URL (GovSlack: https://slack-gov.com/api/); "
+        "default: SLACK_API_URL, else https://slack.com/api/",
+    )
+    response_url_origins: list[str] | None = Field(
+        default=None,
+        description="Where answers to response URLs may go (scheme://host[:port]); "
+        "default: Slack's own (hooks.slack.com, hooks.slack-gov.com)",
+    )
 
 
 # The only SQLite file whose missing directory Switchboard creates by itself.

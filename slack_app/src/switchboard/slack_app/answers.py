@@ -1,4 +1,9 @@
-"""Sending answers back to Slack without ever raising out of a listener."""
+"""Sending answers back to Slack without ever raising out of a listener.
+
+Answers through a response URL go only to the allowed origins (Slack's own by
+default, see :mod:`switchboard.slack_app.reply_urls`); a URL elsewhere is
+dropped with one log line that does not repeat it.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +16,11 @@ from slack_sdk.webhook.async_client import AsyncWebhookClient
 
 from switchboard.core.redaction import get_logger
 from switchboard.slack_app.errors import friendly_error
+from switchboard.slack_app.reply_urls import SLACK_REPLY_ORIGINS, allowed_reply_url
 
 if TYPE_CHECKING:
+    from collections.abc import Collection
+
     from aiohttp import ClientSession
     from slack_sdk.web.async_client import AsyncWebClient
 
@@ -28,19 +36,35 @@ SLACK_ERRORS = (
 )
 
 
+def _refused(url: str | None, origins: Collection[str]) -> bool:
+    if allowed_reply_url(url, origins):
+        return False
+    # The URL came from a request body: not repeated in the log.
+    _LOGGER.warning("Not answering: the response URL is not one of Slack's hosts")
+    return True
+
+
 async def send_response(
-    respond: AsyncRespond, session: ClientSession | None = None, **message: Any
+    respond: AsyncRespond,
+    session: ClientSession | None = None,
+    *,
+    origins: Collection[str] = SLACK_REPLY_ORIGINS,
+    **message: Any,
 ) -> bool:
     """Post through the payload's ``response_url``; False when that failed.
 
     With ``session``, the post reuses its pooled connections (one TLS handshake
-    to Slack for many answers) instead of a new session per answer.
+    to Slack for many answers) instead of a new session per answer. Bolt's own
+    respond posts only to ``origins``.
     """
-    if type(respond) is AsyncRespond and not respond.response_url:
-        # Bolt hands every listener a respond, even when the payload has no
-        # response URL (it would raise ValueError).
-        _LOGGER.warning("This Slack request has no response URL to answer through")
-        return False
+    if type(respond) is AsyncRespond:
+        if not respond.response_url:
+            # Bolt hands every listener a respond, even when the payload has
+            # no response URL (it would raise ValueError).
+            _LOGGER.warning("This Slack request has no response URL to answer through")
+            return False
+        if _refused(respond.response_url, origins):
+            return False
     try:
         # Only Bolt's own respond is replaced; any other callable (a wrapper, a
         # test double) is used as it is.
@@ -67,9 +91,15 @@ async def send_response(
 
 
 async def send_to_url(
-    url: str, session: ClientSession | None = None, **message: Any
+    url: str,
+    session: ClientSession | None = None,
+    *,
+    origins: Collection[str] = SLACK_REPLY_ORIGINS,
+    **message: Any,
 ) -> bool:
     """Post to a saved ``response_url`` (e.g. after a modal closed)."""
+    if _refused(url, origins):
+        return False
     try:
         response = await AsyncWebhookClient(url, session=session).send(**message)
     except SLACK_ERRORS:
@@ -82,9 +112,18 @@ async def send_to_url(
 
 
 async def send_direct(client: AsyncWebClient, user_id: str, **message: Any) -> bool:
-    """Send the user a message from the app (their App Home's Messages tab)."""
+    """Send the user a message from the app, in their DM with it.
+
+    ``conversations.open`` (scope ``im:write``) returns the DM's channel id; the
+    message goes there (``chat:write``).
+    """
     try:
-        await client.chat_postMessage(channel=user_id, **message)
+        opened = await client.conversations_open(users=user_id)
+        channel = (opened.get("channel") or {}).get("id")
+        if not channel:
+            _LOGGER.error("Slack opened no direct message channel for %s", user_id)
+            return False
+        await client.chat_postMessage(channel=channel, **message)
     except SLACK_ERRORS:
         _LOGGER.exception("Could not send a direct message")
         return False
@@ -95,6 +134,8 @@ async def apologise(
     respond: AsyncRespond | None,
     error: BaseException,
     session: ClientSession | None = None,
+    *,
+    origins: Collection[str] = SLACK_REPLY_ORIGINS,
 ) -> None:
     """Tell the user, politely, that something failed (best effort)."""
     if respond is None:
@@ -102,6 +143,7 @@ async def apologise(
     await send_response(
         respond,
         session,
+        origins=origins,
         text=friendly_error(error),
         response_type="ephemeral",
         replace_original=False,

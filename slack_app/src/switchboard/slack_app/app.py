@@ -9,11 +9,13 @@
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import aiohttp
 from slack_bolt.async_app import AsyncApp
+from slack_bolt.logger.messages import warning_client_prioritized_and_token_skipped
 from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -25,6 +27,7 @@ from switchboard.slack_app.directory import SlackDirectory
 from switchboard.slack_app.http_server import run_http
 from switchboard.slack_app.listeners import register_listeners
 from switchboard.slack_app.policy import SlackPolicy
+from switchboard.slack_app.reply_urls import SLACK_REPLY_ORIGINS
 from switchboard.slack_app.settings import Mode, SlackRuntime, resolve_runtime
 from switchboard.slack_app.socket_mode import run_socket_mode
 
@@ -39,22 +42,40 @@ _LOGGER = get_logger(__name__)
 
 # Concurrent connections to Slack (response URLs and the Web API together).
 SLACK_CONNECTIONS = 100
+BOLT_LOGGER = "switchboard.slack_app.bolt"
 
 
-def build_app(
-    runtime: SlackRuntime, board: Switchboard, *, slack_api_url: str | None = None
-) -> AsyncApp:
+class _ClientOnPurpose(logging.Filter):
+    """Drop Bolt's "As you gave `client` as well, `token` will be unused".
+
+    AsyncApp reads ``SLACK_BOT_TOKEN`` from the environment by itself even when
+    it is given a client (slack_bolt/app/async_app.py), and warns on every
+    start. We build the client on purpose (our base URL, pooled session, the
+    same token), so the warning says nothing an operator can act on.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.getMessage() != warning_client_prioritized_and_token_skipped()
+
+
+def _bolt_logger() -> logging.Logger:
+    logger = get_logger(BOLT_LOGGER)
+    if not any(isinstance(f, _ClientOnPurpose) for f in logger.filters):
+        logger.addFilter(_ClientOnPurpose())
+    return logger
+
+
+def build_app(runtime: SlackRuntime, board: Switchboard) -> AsyncApp:
     """Build the Bolt app with the command service injected.
 
     Args:
-        runtime: Validated tokens and mode.
+        runtime: Validated tokens, mode and Slack's address.
         board: The command service and Slack helpers every listener uses; its
             ``http`` session (when set) pools the Web API connections too.
-        slack_api_url: Another Web API base URL (tests, proxies); must end in ``/``.
     """
     client = AsyncWebClient(
         token=runtime.bot_token.get_secret_value(),
-        base_url=slack_api_url or AsyncWebClient.BASE_URL,
+        base_url=runtime.api_url,
         session=board.http,
         logger=get_logger("switchboard.slack_app.web"),
     )
@@ -68,7 +89,7 @@ def build_app(
         # Answer Slack as soon as the (tiny) ack function returns; the real work
         # runs in lazy listeners. See switchboard.slack_app.listeners.
         process_before_response=True,
-        logger=get_logger("switchboard.slack_app.bolt"),
+        logger=_bolt_logger(),
         name="switchboard",
     )
     register_listeners(app, board)
@@ -79,12 +100,15 @@ def make_switchboard(
     service: CommandService,
     config: SwitchboardConfig,
     http: aiohttp.ClientSession | None = None,
+    reply_origins: tuple[str, ...] = SLACK_REPLY_ORIGINS,
 ) -> Switchboard:
     """Wrap the service for Slack: directory look-ups and user-group admins."""
     directory = SlackDirectory(config.policy.admin_usergroup)
     if config.policy.admin_usergroup:
         service.policy = SlackPolicy(config.policy, directory)
-    return Switchboard(service, directory, config.policy.default_region, http)
+    return Switchboard(
+        service, directory, config.policy.default_region, http, reply_origins
+    )
 
 
 async def check_bot_token(app: AsyncApp) -> str:
@@ -133,7 +157,6 @@ async def create_app(
     *,
     service: CommandService | None = None,
     http_client: httpx.AsyncClient | None = None,
-    slack_api_url: str | None = None,
 ) -> SlackApp:
     """Create the command service (unless given) and build the app around it."""
     owns = service is None
@@ -144,10 +167,8 @@ async def create_app(
     session = aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(limit=SLACK_CONNECTIONS, ttl_dns_cache=300)
     )
-    board = make_switchboard(service, config, session)
-    return SlackApp(
-        build_app(runtime, board, slack_api_url=slack_api_url), board, runtime, owns
-    )
+    board = make_switchboard(service, config, session, runtime.reply_origins)
+    return SlackApp(build_app(runtime, board), board, runtime, owns)
 
 
 async def run(  # noqa: PLR0913 - every option of `switchboard slack run`
@@ -181,6 +202,12 @@ async def run(  # noqa: PLR0913 - every option of `switchboard slack run`
         if runtime.app_token is not None and runtime.mode == "socket":
             await run_socket_mode(slack.bolt, runtime.app_token.get_secret_value())
         else:
-            await run_http(slack.bolt, runtime.host, runtime.port)
+            secret = runtime.signing_secret
+            await run_http(
+                slack.bolt,
+                secret.get_secret_value() if secret else "",
+                runtime.host,
+                runtime.port,
+            )
     finally:
         await slack.aclose()

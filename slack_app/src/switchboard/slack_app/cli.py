@@ -5,7 +5,7 @@
                                           HTTP mode (SLACK_BOT_TOKEN + SLACK_SIGNING_SECRET)
     switchboard --config office.toml slack run --http --port 3000 --workers 4
                                           four HTTP processes sharing the port
-    switchboard slack check               check the tokens with Slack, then exit
+    switchboard slack check [--http]      check the tokens with Slack, then exit
     switchboard slack manifest [--http-url https://...] [--link]
                                           the app manifest, for one-step app creation
 
@@ -71,8 +71,13 @@ def configure(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="HTTP mode: N processes sharing the port (default 1)",
     )
-    actions.add_parser(
+    check = actions.add_parser(
         "check", help="check the Slack tokens and the configuration, then exit"
+    )
+    check.add_argument(
+        "--http",
+        action="store_true",
+        help="check for HTTP mode (signing secret, no app-level token)",
     )
     manifest = actions.add_parser(
         "manifest", help="print the Slack app manifest (YAML)"
@@ -202,7 +207,7 @@ async def _check(args: argparse.Namespace) -> int:
         from switchboard.core.config import SlackSettings  # noqa: PLC0415
 
         slack_settings = SlackSettings()
-    runtime = resolve_runtime(slack_settings)
+    runtime = resolve_runtime(slack_settings, mode="http" if args.http else None)
     if config is None:
         sys.stdout.write(
             f"Slack tokens for {runtime.mode} mode are set (no PBX configured).\n"

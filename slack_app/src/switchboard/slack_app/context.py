@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from switchboard.core.actors import Actor, Surface
 from switchboard.core.redaction import get_logger
+from switchboard.slack_app.reply_urls import SLACK_REPLY_ORIGINS
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Coroutine
@@ -41,12 +42,14 @@ class Switchboard:
         directory: Cached Slack look-ups (e-mails, the admin user group).
         default_region: Region for numbers written without a country code.
         http: The pooled aiohttp session for answers and Web API calls.
+        reply_origins: The only origins answers to response URLs may go to.
     """
 
     service: CommandService
     directory: SlackDirectory
     default_region: str = "DK"
     http: ClientSession | None = None
+    reply_origins: tuple[str, ...] = SLACK_REPLY_ORIGINS
     _tasks: set[asyncio.Task[None]] = field(default_factory=set, repr=False)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:
@@ -90,22 +93,33 @@ class Switchboard:
     # -- users -------------------------------------------------------------------
 
     async def actor(
-        self, client: AsyncWebClient, user_id: str, name: str = ""
+        self,
+        client: AsyncWebClient,
+        user_id: str,
+        name: str = "",
+        *,
+        with_email: bool = False,
     ) -> Actor:
         """Build the actor for a Slack user, linking them by e-mail on first use.
 
         A user without a link costs one ``users.info`` call (cached); once the
         e-mail matched an extension, later commands need no Slack look-up.
+        ``with_email`` looks the e-mail up for linked users too: ``link EXT``
+        accepts an extension carrying the user's own e-mail, also on re-linking.
         """
-        # Cached for minutes; the policy reads the members synchronously.
-        await self.directory.refresh_admin_group(client)
+        # The admin group (cached for minutes; the policy reads its members
+        # synchronously) and the user's link are independent: read both at once.
+        _, link = await asyncio.gather(
+            self.directory.refresh_admin_group(client),
+            self.service.linked_extension(user_id),
+        )
         email: str | None = None
-        if await self.service.linked_extension(user_id) is None:
+        if link is None or with_email:
             email = await self.directory.email(client, user_id)
-            if email:
-                actor = Actor(user_id, name, Surface.SLACK, email)
-                if await self.service.link_by_email(actor):
-                    _LOGGER.info("Linked Slack user %s by e-mail", user_id)
+        if link is None and email:
+            actor = Actor(user_id, name, Surface.SLACK, email)
+            if await self.service.link_by_email(actor):
+                _LOGGER.info("Linked Slack user %s by e-mail", user_id)
         return Actor(user_id, name, Surface.SLACK, email)
 
 

@@ -5,6 +5,11 @@ insists on ``"${ENV}"`` references) or, when the section leaves them out, from
 the environment variables Slack's own tools use (``SLACK_BOT_TOKEN``,
 ``SLACK_APP_TOKEN``, ``SLACK_SIGNING_SECRET``). A missing token is reported
 before the app is built, in a sentence that says where to put it.
+
+Where Slack is comes from ``[slack] api_url``, else ``SLACK_API_URL`` (the name
+Slack's CLI and its docs use for another Web API address, e.g. GovSlack's),
+else ``https://slack.com/api/``. Where answers may go comes from
+``[slack] response_url_origins``, else Slack's own hosts.
 """
 
 from __future__ import annotations
@@ -12,11 +17,13 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
+from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
 from switchboard.core.errors import SwitchboardConfigError
 from switchboard.core.redaction import register_secret
+from switchboard.slack_app.reply_urls import SLACK_REPLY_ORIGINS, normalise_origins
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -29,6 +36,10 @@ Mode = Literal["socket", "http"]
 BOT_TOKEN_ENV = "SLACK_BOT_TOKEN"  # noqa: S105
 APP_TOKEN_ENV = "SLACK_APP_TOKEN"  # noqa: S105
 SIGNING_SECRET_ENV = "SLACK_SIGNING_SECRET"  # noqa: S105
+API_URL_ENV = "SLACK_API_URL"
+DEFAULT_API_URL = "https://slack.com/api/"
+# The bot token travels with every Web API call: plain http only to this machine.
+PLAIN_HTTP_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 _BOT = "bot token"
 _APP = "app-level token"
@@ -70,6 +81,8 @@ class SlackRuntime:
         signing_secret: Verifies that HTTP requests come from Slack (HTTP mode).
         port: Where HTTP mode listens.
         host: Which address HTTP mode binds.
+        api_url: The Web API base URL, ending in ``/``.
+        reply_origins: Where answers to response URLs may go.
     """
 
     mode: Mode
@@ -78,6 +91,8 @@ class SlackRuntime:
     signing_secret: SecretStr | None = field(default=None)
     port: int = 3000
     host: str = "0.0.0.0"  # noqa: S104 - a Slack endpoint sits behind a load balancer
+    api_url: str = DEFAULT_API_URL
+    reply_origins: tuple[str, ...] = SLACK_REPLY_ORIGINS
 
 
 def _pick(
@@ -95,6 +110,45 @@ def _missing(what: str) -> SwitchboardConfigError:
         f"The Slack {what} is missing: set the environment variable {env_name} "
         f'(or write {config_key} = "${{{env_name}}}" in the [slack] section). {why}'
     )
+
+
+def resolve_api_url(slack: SlackSettings, env: Mapping[str, str]) -> str:
+    """The Web API base URL: ``[slack] api_url``, ``SLACK_API_URL``, or Slack's.
+
+    Raises:
+        SwitchboardConfigError: It is not an https URL (http only on this machine).
+    """
+    where = "[slack] api_url" if slack.api_url else API_URL_ENV
+    url = (slack.api_url or env.get(API_URL_ENV, "")).strip() or DEFAULT_API_URL
+    try:
+        parts = urlsplit(url)
+        scheme, host, query = parts.scheme, (parts.hostname or "").lower(), parts.query
+    except ValueError:
+        scheme = host = query = ""
+    plain_ok = scheme == "http" and host in PLAIN_HTTP_HOSTS
+    if not host or query or not (scheme == "https" or plain_ok):
+        msg = (
+            f"{where} must be the https address of Slack's Web API, like "
+            f"{DEFAULT_API_URL} (plain http only for 127.0.0.1 or localhost)."
+        )
+        raise SwitchboardConfigError(msg)
+    # slack_sdk joins method names onto the base URL, which must end in "/".
+    return url if url.endswith("/") else f"{url}/"
+
+
+def resolve_reply_origins(slack: SlackSettings) -> tuple[str, ...]:
+    """``[slack] response_url_origins``, normalised; Slack's own when unset.
+
+    Raises:
+        SwitchboardConfigError: An entry is not ``scheme://host[:port]``.
+    """
+    if slack.response_url_origins is None:
+        return SLACK_REPLY_ORIGINS
+    try:
+        return normalise_origins(slack.response_url_origins)
+    except ValueError as err:
+        msg = f"[slack] response_url_origins: {err}."
+        raise SwitchboardConfigError(msg) from None
 
 
 def resolve_runtime(
@@ -139,4 +193,6 @@ def resolve_runtime(
         signing_secret=secret,
         port=port if port is not None else slack.port,
         host=host or "0.0.0.0",  # noqa: S104 - see SlackRuntime.host
+        api_url=resolve_api_url(slack, env),
+        reply_origins=resolve_reply_origins(slack),
     )

@@ -81,10 +81,11 @@ async def run_command_action(
         await send_response(
             respond,
             board.http,
+            origins=board.reply_origins,
             **build_reply_message(reply, text),
             response_type="ephemeral" if replace else response_type(reply),
             replace_original=replace,
         )
     except Exception as err:
         _LOGGER.exception("Button %r failed unexpectedly", text[:80])
-        await apologise(respond, err, board.http)
+        await apologise(respond, err, board.http, origins=board.reply_origins)

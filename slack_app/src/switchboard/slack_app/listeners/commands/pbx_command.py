@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from switchboard.core.commands import CommandSyntaxError, parse_command
+from switchboard.core.commands.grammar import LinkCommand
 from switchboard.core.redaction import get_logger
 from switchboard.slack_app.answers import apologise, send_response
 from switchboard.slack_app.context import Switchboard, switchboard
@@ -24,6 +26,14 @@ _LOGGER = get_logger(__name__)
 def typed_text(text: str) -> str:
     """What the user typed: Slack sends ``&``, ``<`` and ``>`` as entities."""
     return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+
+
+def needs_email(text: str) -> bool:
+    """``link EXT`` compares the extension's e-mail with the user's own."""
+    try:
+        return isinstance(parse_command(text), LinkCommand)
+    except CommandSyntaxError:
+        return False
 
 
 async def handle_pbx_command(
@@ -49,7 +59,10 @@ async def run_pbx_command(
     text = typed_text(str(command.get("text") or ""))
     try:
         actor = await board.actor(
-            client, str(command["user_id"]), str(command.get("user_name") or "")
+            client,
+            str(command["user_id"]),
+            str(command.get("user_name") or ""),
+            with_email=needs_email(text),
         )
         reply = await board.service.run(text, actor)
         await send_response(
@@ -57,9 +70,10 @@ async def run_pbx_command(
             board.http,
             **build_reply_message(reply, text),
             response_type=response_type(reply),
+            origins=board.reply_origins,
         )
     except Exception as err:
         # The command layer never raises; this is a bug or Slack trouble. Keep
         # the traceback for the log and give the user a polite sentence.
         _LOGGER.exception("/pbx %r failed unexpectedly", text[:80])
-        await apologise(respond, err, board.http)
+        await apologise(respond, err, board.http, origins=board.reply_origins)

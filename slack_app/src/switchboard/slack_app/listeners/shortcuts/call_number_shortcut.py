@@ -66,6 +66,7 @@ async def call_number_in_message(
             await send_response(
                 respond,
                 board.http,
+                origins=board.reply_origins,
                 text=NO_NUMBER.format(region=board.default_region),
                 response_type="ephemeral",
             )
@@ -81,7 +82,7 @@ async def call_number_in_message(
                 )
             except SLACK_ERRORS as err:
                 _LOGGER.exception("Could not open the number picker")
-                await apologise(respond, err, board.http)
+                await apologise(respond, err, board.http, origins=board.reply_origins)
             return
         user = shortcut.get("user") or {}
         actor = await board.actor(
@@ -94,9 +95,10 @@ async def call_number_in_message(
         await send_response(
             respond,
             board.http,
+            origins=board.reply_origins,
             **build_reply_message(reply, text),
             response_type="ephemeral",
         )
     except Exception as err:
         _LOGGER.exception("The call-this-number shortcut failed unexpectedly")
-        await apologise(respond, err, board.http)
+        await apologise(respond, err, board.http, origins=board.reply_origins)

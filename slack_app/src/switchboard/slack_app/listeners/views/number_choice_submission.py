@@ -83,7 +83,13 @@ async def dial_chosen_number(
         _LOGGER.exception("Dialling from the number picker failed unexpectedly")
         message = {"text": friendly_error(err)}
     url = _response_url(view)
-    if url and await send_to_url(url, board.http, **message, response_type="ephemeral"):
+    if url and await send_to_url(
+        url,
+        board.http,
+        origins=board.reply_origins,
+        **message,
+        response_type="ephemeral",
+    ):
         return
     # No usable response URL (or it expired): tell the user in the app's DM.
     await send_direct(client, user_id, **message)
