@@ -234,6 +234,19 @@ async def measure(
     }
 
 
+async def serve_and_measure(
+    config: Path,
+    env: dict[str, str],
+    log: Path,
+    world: tuple[str, str],
+    counts: tuple[int, int],
+) -> dict[str, Any]:
+    """Start ``switchboard slack run --http``, measure, stop it."""
+    control, slack_url = world
+    async with slack_server(config, env, log) as server:
+        return await measure(server.url, control, slack_url, *counts)
+
+
 def _row(
     name: str, value: str, target: str = "", *, met: bool | None = None
 ) -> tuple[str, str, str, str]:
@@ -332,16 +345,15 @@ def main() -> int:
                 users={USER: extension},
                 admins=[],
             )
-            with slack_server(config, env, Path(folder) / "server.log") as server:
-                result = asyncio.run(
-                    measure(
-                        server.url,
-                        control,
-                        slack_url,
-                        max(1, options.acks),
-                        max(1, options.serial),
-                    )
+            result = asyncio.run(
+                serve_and_measure(
+                    config,
+                    env,
+                    Path(folder) / "server.log",
+                    (control, slack_url),
+                    (max(1, options.acks), max(1, options.serial)),
                 )
+            )
     finally:
         world.join(timeout=10)
         if world.is_alive():

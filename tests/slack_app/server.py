@@ -8,6 +8,7 @@ production. The server's log goes to a file the tests read (tracebacks, secrets)
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import os
@@ -15,7 +16,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -27,7 +27,7 @@ from switchboard.slack_app.http_server import HEALTH_PATH
 from tests.slack_app.signing import SIGNING_SECRET
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Mapping
+    from collections.abc import AsyncIterator, Mapping
 
     from switchboard.core.plugin import VendorPlugin
 
@@ -93,11 +93,15 @@ def switchboard_command() -> list[str]:
     return [str(script)] if script.exists() else [sys.executable, "-m", "switchboard"]
 
 
-@contextlib.contextmanager
-def slack_server(
+@contextlib.asynccontextmanager
+async def slack_server(
     config: Path, env: Mapping[str, str], log: Path
-) -> Iterator[SlackServer]:
-    """Start the server, wait for ``/healthz``, stop it with SIGTERM afterwards."""
+) -> AsyncIterator[SlackServer]:
+    """Start the server, wait for ``/healthz``, stop it with SIGTERM afterwards.
+
+    Waiting never blocks the event loop: the server asks the fake Slack (which
+    may run in this loop) who it is before it answers ``/healthz``.
+    """
     port = free_port()
     full_env = {
         **os.environ,
@@ -118,33 +122,40 @@ def slack_server(
         str(port),
     ]
     with log.open("wb") as sink:
-        process = subprocess.Popen(
+        process = subprocess.Popen(  # noqa: ASYNC220 - returns at once; waits run off the loop
             command, env=full_env, stdout=sink, stderr=subprocess.STDOUT
         )
     url = f"http://127.0.0.1:{port}"
     server = SlackServer(url, log, process)
     try:
-        _wait_healthy(server)
+        await _wait_healthy(server)
         yield server
     finally:
-        if process.poll() is None:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+        await stop_server(server)
 
 
-def _wait_healthy(server: SlackServer) -> None:
-    deadline = time.monotonic() + START_SECONDS
-    while time.monotonic() < deadline:
-        if server.process.poll() is not None:
-            msg = f"the Slack server exited at start-up:\n{server.log_text()}"
-            raise RuntimeError(msg)
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{server.url}{HEALTH_PATH}", timeout=1).status_code == 200:
-                return
-        time.sleep(0.1)
+async def stop_server(server: SlackServer) -> int:
+    """SIGTERM (a graceful stop), then the exit code."""
+    if server.process.poll() is None:
+        server.process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.to_thread(server.process.wait, 20)
+        except subprocess.TimeoutExpired:
+            server.process.kill()
+    return await asyncio.to_thread(server.process.wait)
+
+
+async def _wait_healthy(server: SlackServer) -> None:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + START_SECONDS
+    async with httpx.AsyncClient(timeout=1) as http:
+        while loop.time() < deadline:
+            if server.process.poll() is not None:
+                msg = f"the Slack server exited at start-up:\n{server.log_text()}"
+                raise RuntimeError(msg)
+            with contextlib.suppress(httpx.HTTPError):
+                if (await http.get(f"{server.url}{HEALTH_PATH}")).status_code == 200:
+                    return
+            await asyncio.sleep(0.1)
     msg = f"the Slack server did not answer /healthz:\n{server.log_text()}"
     raise RuntimeError(msg)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 from typing import Any
@@ -25,6 +27,20 @@ def signed_headers(
         "content-type": content_type,
         "x-slack-request-timestamp": ts,
         "x-slack-signature": signature or "",
+    }
+
+
+def signed_bytes_headers(
+    body: bytes, *, content_type: str = "application/x-www-form-urlencoded"
+) -> dict[str, str]:
+    """Sign raw bytes (which need not be UTF-8) the way Slack does."""
+    ts = str(int(time.time()))
+    base = b"v0:" + ts.encode() + b":" + body
+    digest = hmac.new(SIGNING_SECRET.encode(), base, hashlib.sha256).hexdigest()
+    return {
+        "content-type": content_type,
+        "x-slack-request-timestamp": ts,
+        "x-slack-signature": f"v0={digest}",
     }
 
 

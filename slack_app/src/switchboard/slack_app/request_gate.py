@@ -12,7 +12,8 @@ The order is fixed, and each step looks at nothing the next one owns:
    body; no answer to any URL the body names);
 2. the content type of a signed request: what Slack sends, else 415;
 3. the body of a signed request: it must parse the way Bolt will parse it,
-   else 400 with one log line. Only then does Bolt see it.
+   else 400 with one log line (JSON that is not an Events API envelope is a
+   content type Slack does not use for it: 415). Only then does Bolt see it.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class Refusal:
 UNSIGNED = Refusal(401, "missing, malformed or wrong Slack signature")
 STALE = Refusal(401, "Slack timestamp more than five minutes away")
 WRONG_TYPE = Refusal(415, "content type Slack does not send")
+JSON_NOT_EVENT = Refusal(415, "JSON is only for Events API envelopes")
 
 
 class SignatureCheck:
@@ -105,7 +107,9 @@ def check_request(
         text = body.decode("utf-8")
     except UnicodeDecodeError:
         return Refusal(400, "body is not UTF-8")
-    problem = _json_problem(text) if content_type == JSON else _form_problem(text)
+    if content_type == JSON:
+        return _check_json(text)
+    problem = _form_problem(text)
     return Refusal(400, problem) if problem else text
 
 
@@ -117,13 +121,15 @@ def _json_object(text: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def _json_problem(text: str) -> str | None:
+def _check_json(text: str) -> Refusal | str:
     envelope = _json_object(text)
     if envelope is None:
-        return "JSON body is not a JSON object"
+        return Refusal(400, "JSON body is not a JSON object")
     if envelope.get("type") not in EVENTS_API_TYPES:
-        return "JSON body is not an Events API envelope"
-    return None
+        # Slack posts JSON only for the Events API; a command or a click in
+        # JSON is a content type Slack does not use for it.
+        return JSON_NOT_EVENT
+    return text
 
 
 def _form_problem(text: str) -> str | None:
