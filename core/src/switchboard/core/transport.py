@@ -9,7 +9,9 @@ Every vendor client sends its requests through a :class:`Transport`, which
   ``Retry-After`` is obeyed;
 * turns every httpx error and HTTP status into the :mod:`switchboard.core.errors` tree;
 * keeps secrets out of log records, exception messages and reprs;
-* remembers the ``X-RateLimit-*`` quota the vendor reported last.
+* remembers the ``X-RateLimit-*`` quota the vendor reported last;
+* lets identical pure reads in flight at the same time share one request
+  (:mod:`switchboard.core.shared_reads`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import random
 import time
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 import httpx
@@ -43,6 +46,7 @@ from switchboard.core.redaction import (
     register_secret,
     scrub_exception,
 )
+from switchboard.core.shared_reads import SharedReads
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable, Iterable, Mapping
@@ -165,6 +169,7 @@ class Transport(AsyncClosing):
         # parties' loggers alone (Home Assistant sets httpx to WARNING itself).
         # Applications that own their logging (CLI, Slack app) call
         # install_log_filter() at start.
+        self._shared: SharedReads[httpx.Response] = SharedReads()
         for secret in (*secrets, *self._auth_params.values()):
             register_secret(secret)
         self._owns_client = http_client is None
@@ -199,6 +204,7 @@ class Transport(AsyncClosing):
         data: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         timeout: float | None = None,  # noqa: ASYNC109 - a per-request override
+        shared: bool = False,
     ) -> httpx.Response:
         """Send one request and return its 2xx response.
 
@@ -212,10 +218,48 @@ class Transport(AsyncClosing):
             data: A form body.
             headers: Extra headers for this request.
             timeout: Overrides the configured timeout for this request.
+            shared: A pure read (no body): identical shared reads in flight at
+                the same time share one request and its response.
 
         Raises:
             SwitchboardError: A subclass saying what went wrong.
         """
+        send = partial(
+            self._send,
+            method,
+            path,
+            idempotent=idempotent,
+            params=params,
+            json=json,
+            data=data,
+            headers=headers,
+            timeout=timeout,
+        )
+        if not shared or json is not None or data is not None:
+            self._shared.other_request()
+            return await send()
+        items = params if isinstance(params, list) else list((params or {}).items())
+        key = (
+            method,
+            path,
+            tuple((str(k), str(v)) for k, v in items),
+            tuple(sorted((headers or {}).items())),
+            timeout,
+        )
+        return await self._shared.read(key, send)
+
+    async def _send(  # noqa: PLR0913 - the keyword arguments of request()
+        self,
+        method: str,
+        path: str,
+        *,
+        idempotent: bool,
+        params: Mapping[str, Any] | list[tuple[str, Any]] | None,
+        json: Any,
+        data: Mapping[str, Any] | None,
+        headers: Mapping[str, str] | None,
+        timeout: float | None,  # noqa: ASYNC109 - a per-request override
+    ) -> httpx.Response:
         url = (
             path
             if path.startswith(("http://", "https://"))

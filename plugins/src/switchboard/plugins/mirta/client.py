@@ -157,8 +157,11 @@ class MirtaClient(VendorClient):
         *,
         idempotent: bool,
         params: Sequence[tuple[str, str]] = (),
+        shared: bool = False,
     ) -> Payload:
         """Send one proxy API request and decode its body.
+
+        ``shared`` marks a bulk read that identical reads in flight may share.
 
         Raises:
             SwitchboardAuthError: The PBX refused the key or the tenant code.
@@ -172,7 +175,7 @@ class MirtaClient(VendorClient):
             *params,
         ]
         response = await self._transport.request(
-            "GET", self._path, idempotent=idempotent, params=query
+            "GET", self._path, idempotent=idempotent, params=query, shared=shared
         )
         body = response.content.strip()
         # Sizes and types only: bodies can hold credentials (extension records).
@@ -216,14 +219,14 @@ class MirtaClient(VendorClient):
         before validation, so they are never stored or logged.
         """
         payload = await self._request(
-            "INFO", idempotent=True, params=[("info", "extensions")]
+            "INFO", idempotent=True, params=[("info", "extensions")], shared=True
         )
         rows = [drop_credentials(r) for r in payload.rows(EXTENSION_COLUMNS)]
         return validate_rows(ExtensionRecord, rows, "INFO extensions")
 
     async def peers(self) -> list[Peer]:
         """List the peers registered on all nodes (``PEERS``), in one request."""
-        payload = await self._request("PEERS", idempotent=True)
+        payload = await self._request("PEERS", idempotent=True, shared=True)
         rows = [drop_credentials(r) for r in payload.rows()]
         return validate_rows(Peer, rows, "PEERS")
 
@@ -420,7 +423,7 @@ class MirtaClient(VendorClient):
 
     async def channels(self) -> list[Channel]:
         """List the tenant's live channels (``CHANNELS``)."""
-        payload = await self._request("CHANNELS", idempotent=True)
+        payload = await self._request("CHANNELS", idempotent=True, shared=True)
         return validate_rows(Channel, payload.rows(), "CHANNELS")
 
     async def count_calls(self) -> int:

@@ -125,8 +125,9 @@ class PbxwareApi(VendorClient):
                 method, API_PATH, idempotent=idempotent, data=form
             )
         else:
+            # Reads (never setters, even over GET) may share one request.
             response = await self._transport.request(
-                method, API_PATH, idempotent=idempotent, params=query
+                method, API_PATH, idempotent=idempotent, params=query, shared=not setter
             )
         if not response.content.strip():
             msg = f"{DISPLAY_NAME} sent an empty answer to {action}."
