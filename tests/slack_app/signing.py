@@ -81,3 +81,26 @@ def event_body(event: dict[str, Any]) -> str:
             "event_time": int(time.time()),
         }
     )
+
+
+def number_pick_submission(
+    user: str, private_metadata: str, number: str
+) -> dict[str, Any]:
+    """The number picker's ``view_submission`` with ``number`` chosen."""
+    return {
+        "type": "view_submission",
+        "team": {"id": "T0000001"},
+        "user": {"id": user, "name": user.lower()},
+        "api_app_id": "A0000001",
+        "view": {
+            "id": "V9",
+            "type": "modal",
+            "callback_id": "pbx_call_number_pick",
+            "private_metadata": private_metadata,
+            "state": {
+                "values": {
+                    "number": {"number_choice": {"selected_option": {"value": number}}}
+                }
+            },
+        },
+    }

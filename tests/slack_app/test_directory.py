@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 from slack_sdk.web.async_client import AsyncWebClient
@@ -23,6 +24,20 @@ async def test_email_is_looked_up_once_then_cached(fake_slack: FakeSlack) -> Non
     assert await directory.email(client, "U1") == "anna@example.com"
     assert await directory.email(client, "U1") == "anna@example.com"
     assert len(fake_slack.api_calls("users.info")) == 1
+
+
+async def test_a_burst_of_look_ups_costs_one_call_each(fake_slack: FakeSlack) -> None:
+    """Fifty commands at once from someone not linked yet: one users.info."""
+    fake_slack.emails["U1"] = "anna@example.com"
+    fake_slack.usergroups["S1"] = ["U1"]
+    directory = SlackDirectory("S1")
+    client = _client(fake_slack)
+    emails = await asyncio.gather(*(directory.email(client, "U1") for _ in range(50)))
+    await asyncio.gather(*(directory.refresh_admin_group(client) for _ in range(50)))
+    assert set(emails) == {"anna@example.com"}
+    assert len(fake_slack.api_calls("users.info")) == 1
+    assert len(fake_slack.api_calls("usergroups.users.list")) == 1
+    assert directory.in_admin_group("U1")
 
 
 async def test_no_email_and_slack_errors_mean_unknown(fake_slack: FakeSlack) -> None:

@@ -10,7 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from switchboard.core.demo import ADMIN, USER
 from tests.slack_app.conftest import BOT_TOKEN
-from tests.slack_app.signing import SIGNING_SECRET, command_body
+from tests.slack_app.signing import (
+    SIGNING_SECRET,
+    command_body,
+    number_pick_submission,
+)
 
 if TYPE_CHECKING:
     import pytest
@@ -554,27 +558,7 @@ async def test_odd_payloads_get_answers_not_tracebacks(
             "actions": [{"action_id": "pbx_run:x", "type": "button"}],
         }
         assert (await rig.interact(bare_click)).status_code == 200
-        submission = {
-            "type": "view_submission",
-            "team": {"id": "T0000001"},
-            "user": {"id": USER, "name": "bob"},
-            "api_app_id": "A0000001",
-            "view": {
-                "id": "V9",
-                "type": "modal",
-                "callback_id": "pbx_call_number_pick",
-                "private_metadata": "{not json",
-                "state": {
-                    "values": {
-                        "number": {
-                            "number_choice": {
-                                "selected_option": {"value": "+4570305050"}
-                            }
-                        }
-                    }
-                },
-            },
-        }
+        submission = number_pick_submission(USER, "{not json", "+4570305050")
         assert (await rig.interact(submission)).status_code == 200
         # No response URL to use: the answer arrives as a direct message.
         [dm] = await rig.slack.wait_for("chat.postMessage")

@@ -28,6 +28,7 @@ from tests.slack_app.fake_slack import serve_fake_slack
 from tests.slack_app.signing import (
     command_body,
     interactive_body,
+    number_pick_submission,
     signed_bytes_headers,
     signed_headers,
 )
@@ -269,29 +270,11 @@ async def test_a_signed_click_never_answers_a_host_that_is_not_slack(
 async def test_a_saved_response_url_elsewhere_falls_back_to_a_dm(rig: Rig) -> None:
     """The number picker keeps a URL in private metadata: checked like any other."""
     async with serve_fake_slack() as elsewhere:
-        submission = {
-            "type": "view_submission",
-            "team": {"id": "T0000001"},
-            "user": {"id": USER, "name": "bob"},
-            "api_app_id": "A0000001",
-            "view": {
-                "id": "V9",
-                "type": "modal",
-                "callback_id": "pbx_call_number_pick",
-                "private_metadata": json.dumps(
-                    {"response_url": elsewhere.response_url("stolen")}
-                ),
-                "state": {
-                    "values": {
-                        "number": {
-                            "number_choice": {
-                                "selected_option": {"value": "+4570305050"}
-                            }
-                        }
-                    }
-                },
-            },
-        }
+        submission = number_pick_submission(
+            USER,
+            json.dumps({"response_url": elsewhere.response_url("stolen")}),
+            "+4570305050",
+        )
         assert (await rig.interact(submission)).status_code == 200
         [dm] = await rig.slack.wait_for("chat.postMessage")
         assert elsewhere.calls == []

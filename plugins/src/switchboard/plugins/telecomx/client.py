@@ -173,7 +173,7 @@ class TelecomXClient(VendorClient):
 
     # -- the chokepoint --------------------------------------------------------
 
-    async def _request(
+    async def _request(  # noqa: PLR0913 - all keyword but method and path
         self,
         method: str,
         path: str,
@@ -181,14 +181,23 @@ class TelecomXClient(VendorClient):
         idempotent: bool,
         params: Query | None = None,
         json: Any = None,
+        shared: bool = False,
     ) -> Any:
-        """Send one request with the token attached; return the decoded JSON body."""
+        """Send one request with the token attached; return the decoded JSON body.
+
+        ``shared`` marks a bulk read that identical reads in flight may share.
+        """
         for attempt in range(2):
             token = await self._auth.token()
             query = [*(params or []), (TOKEN_QUERY_PARAM, token)]
             try:
                 response = await self._transport.request(
-                    method, path, idempotent=idempotent, params=query, json=json
+                    method,
+                    path,
+                    idempotent=idempotent,
+                    params=query,
+                    json=json,
+                    shared=shared,
                 )
             except SwitchboardAuthError as err:
                 # A login token may die before its announced expiry (server
@@ -424,7 +433,7 @@ class TelecomXClient(VendorClient):
         if standalone:
             params.append(("standalone", "true"))
         data = await self._request(
-            "GET", "/pbx/app/employees", idempotent=True, params=params
+            "GET", "/pbx/app/employees", idempotent=True, params=params, shared=True
         )
         return self._parse(list[AppRecord], data, "employee list")
 
