@@ -149,10 +149,14 @@ class TelphinBackend(ClientBackend[TelphinClient]):
         self, extension_ids: list[str] | None = None
     ) -> list[ExtensionStatus]:
         """Return statuses; DND and forwarding as the module doc describes."""
-        extensions, registrations, calls = await gather_or_cancel(
+        # Asked for by id: the phones are read fresh, whatever the cache holds,
+        # beside the lists (one round trip, not two). The ids come from the
+        # extension list the command layer keeps, so they exist.
+        extensions, registrations, calls, named_phones = await gather_or_cancel(
             self._load_extensions(retry=True),
             self.client.list_registrations(),
             self.client.list_current_calls(),
+            self._read_phones(list(dict.fromkeys(extension_ids or []))),
         )
         self._phones.retain(e.id for e in extensions)
         registered = {str(r.extension_id): r.registered for r in registrations}
@@ -162,8 +166,7 @@ class TelphinBackend(ClientBackend[TelphinClient]):
         if extension_ids is not None:
             named = set(extension_ids)
             wanted = [e for e in extensions if e.id in named]
-            # Asked for by name: read fresh, whatever the cache holds.
-            phones = await self._read_phones([e.id for e in wanted])
+            phones = {e.id: named_phones[e.id] for e in wanted}
         elif self.bulk_reads_phones:
             await self._read_phones(self._phones.due([e.id for e in extensions]))
             phones = {
