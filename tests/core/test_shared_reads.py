@@ -103,3 +103,23 @@ async def test_a_failure_reaches_every_joiner_and_a_cancel_only_its_caller() -> 
         await second
     assert first.cancelled()
     assert reads.in_flight == 0
+
+
+async def test_when_every_caller_gives_up_the_request_is_cancelled() -> None:
+    reads: SharedReads[str] = SharedReads()
+    finished = False
+
+    async def slow() -> str:
+        nonlocal finished
+        await asyncio.sleep(10)
+        finished = True
+        return "late"
+
+    callers = [asyncio.ensure_future(reads.read("k", slow)) for _ in range(3)]
+    await asyncio.sleep(0.01)
+    for caller in callers:
+        caller.cancel()
+    await asyncio.gather(*callers, return_exceptions=True)
+    assert asyncio.all_tasks() == {asyncio.current_task()}
+    assert reads.in_flight == 0
+    assert not finished

@@ -113,9 +113,13 @@ async def test_dial_after_an_expired_token_rings_once(
 async def test_concurrent_requests_share_one_token_fetch(
     client: TelphinClient, emulator: TelphinEmulator
 ) -> None:
-    await asyncio.gather(*(client.list_current_calls() for _ in range(10)))
+    await asyncio.gather(*(client.list_call_statuses() for _ in range(10)))
     assert token_requests(emulator) == 1
     assert api_requests(emulator) == 10
+    # Identical list reads in flight together share one request (and token).
+    await asyncio.gather(*(client.list_current_calls() for _ in range(10)))
+    assert token_requests(emulator) == 1
+    assert api_requests(emulator) == 11
 
 
 async def test_concurrent_401s_renew_once(

@@ -24,11 +24,19 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 
+class _Flight(Generic[T]):
+    """One request in flight and how many callers wait for it."""
+
+    def __init__(self, future: asyncio.Future[T]) -> None:
+        self.future = future
+        self.waiting = 0
+
+
 class SharedReads(Generic[T]):
     """Single-flight for identical reads, reset by every other request."""
 
     def __init__(self) -> None:
-        self._flights: dict[tuple[int, Hashable], asyncio.Future[T]] = {}
+        self._flights: dict[tuple[int, Hashable], _Flight[T]] = {}
         self._generation = 0
 
     def other_request(self) -> None:
@@ -41,20 +49,35 @@ class SharedReads(Generic[T]):
         return len(self._flights)
 
     async def read(self, key: Hashable, send: Callable[[], Awaitable[T]]) -> T:
-        """Join the identical read in flight, or send one."""
+        """Join the identical read in flight, or send one.
+
+        One caller giving up (a cancelled command) does not cancel the request
+        for the others; when the last one gives up, the request is cancelled
+        and awaited, so no request is left running for nobody.
+        """
         slot = (self._generation, key)
         flight = self._flights.get(slot)
         if flight is None:
-            flight = asyncio.ensure_future(send())
+            flight = _Flight(asyncio.ensure_future(send()))
             self._flights[slot] = flight
-            flight.add_done_callback(partial(self._landed, slot))
-        # One caller giving up (a cancelled command) must not cancel the others.
-        return await asyncio.shield(flight)
+            flight.future.add_done_callback(partial(self._landed, slot, flight))
+        flight.waiting += 1
+        try:
+            return await asyncio.shield(flight.future)
+        except asyncio.CancelledError:
+            if flight.waiting == 1 and not flight.future.done():
+                flight.future.cancel()
+                await asyncio.wait([flight.future])
+            raise
+        finally:
+            flight.waiting -= 1
 
-    def _landed(self, slot: tuple[int, Hashable], flight: asyncio.Future[T]) -> None:
+    def _landed(
+        self, slot: tuple[int, Hashable], flight: _Flight[T], future: asyncio.Future[T]
+    ) -> None:
         if self._flights.get(slot) is flight:
             del self._flights[slot]
-        if not flight.cancelled():
+        if not future.cancelled():
             # Every joiner has seen (or will see) the error; mark it retrieved so
             # a read nobody waits for any more is not reported as lost.
-            flight.exception()
+            future.exception()

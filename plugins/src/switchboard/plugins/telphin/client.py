@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 import time
+from functools import partial
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from switchboard.core.client import VendorClient
@@ -127,7 +128,7 @@ class TelphinClient(VendorClient):
 
     # -- the chokepoint ----------------------------------------------------------
 
-    async def _request(
+    async def _request(  # noqa: PLR0913 - all keyword but method and path
         self,
         method: str,
         path: str,
@@ -135,22 +136,25 @@ class TelphinClient(VendorClient):
         idempotent: bool,
         params: Mapping[str, Any] | None = None,
         json: Any = None,
+        shared: bool = False,
     ) -> Any:
-        """Send one authorised request and return its decoded JSON body."""
+        """Send one authorised request and return its decoded JSON body.
+
+        ``shared`` marks a list read that identical reads in flight may share.
+        """
         token = await self.auth.get_token()
+        send = partial(
+            self._send, method, path, idempotent=idempotent, params=params, json=json
+        )
         try:
-            response = await self._send(
-                method, path, token, idempotent=idempotent, params=params, json=json
-            )
+            response = await send(token, shared=shared)
         except SwitchboardAuthError as err:
             if err.status_code != 401:
                 raise  # 403: the token is fine, the action is not allowed
             # Expired or revoked before expires_in ran out: renew once, replay once.
             self.auth.invalidate(token)
             token = await self.auth.get_token()
-            response = await self._send(
-                method, path, token, idempotent=idempotent, params=params, json=json
-            )
+            response = await send(token, shared=shared)
         return parse_json(response, vendor=VENDOR, display_name=DISPLAY_NAME)
 
     async def _send(  # noqa: PLR0913 - the request, spelled out
@@ -162,6 +166,7 @@ class TelphinClient(VendorClient):
         idempotent: bool,
         params: Mapping[str, Any] | None,
         json: Any,
+        shared: bool,
     ) -> httpx.Response:
         return await self._transport.request(
             method,
@@ -170,6 +175,7 @@ class TelphinClient(VendorClient):
             params=params,
             json=json,
             headers={"Authorization": f"Bearer {token}"},
+            shared=shared,
         )
 
     def _validate(self, model: type[T], data: Any, what: str) -> T:
@@ -189,6 +195,7 @@ class TelphinClient(VendorClient):
                 path,
                 idempotent=retry,
                 params={**params, "page": page, "per_page": PAGE_SIZE},
+                shared=True,
             )
             chunk = self._validate(list[Any], data, "list")
             if chunk == previous:
@@ -229,7 +236,7 @@ class TelphinClient(VendorClient):
     async def list_current_calls(self, *, retry: bool = True) -> list[CurrentCall]:
         """Return the calls in progress on every phone extension of the account."""
         data = await self._request(
-            "GET", "/client/@me/current_calls/", idempotent=retry
+            "GET", "/client/@me/current_calls/", idempotent=retry, shared=True
         )
         return self._validate(list[CurrentCall], data, "current call list")
 
