@@ -330,3 +330,37 @@ def test_the_signature_check_reads_the_raw_bytes_and_rejects_shapes() -> None:
     assert check.verify(ts, None, body.encode()) is not None
     assert SignatureCheck("").verify(ts, sig, body.encode()) is not None
     assert "secret" not in repr(check).replace("<secret>", "")
+
+
+async def test_an_absurdly_large_body_is_refused_unread(
+    rig: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    before = rig.emulator.request_count()
+    body = "command=%2Fpbx&text=" + "x" * (300 * 1024)
+    with caplog.at_level(logging.DEBUG):
+        response = await rig.http.post(
+            f"{rig.url}{EVENTS_PATH}",
+            content=body,
+            headers={"content-type": FORM, "x-slack-signature": "v0=deadbeef"},
+        )
+        await _nothing_went_out(rig, before)
+    assert response.status_code == 413
+    assert _tracebacks(caplog) == []
+
+
+async def test_a_burst_of_status_commands_shares_its_pbx_reads(rig: Rig) -> None:
+    """Twenty people ask at once: a few PBX requests, answered in one round trip."""
+    await rig.command("status", key="warm")  # the extension directory
+    await rig.slack.wait_for("respond/warm")
+    rig.emulator.faults.latency = 0.3
+    before = rig.emulator.request_count()
+    started = time.perf_counter()
+    acks = await asyncio.gather(
+        *(rig.command("status", key=f"burst{i}") for i in range(20))
+    )
+    for i in range(20):
+        await rig.slack.wait_for(f"respond/burst{i}")
+    elapsed = time.perf_counter() - started
+    assert {r.status_code for r in acks} == {200}
+    assert rig.emulator.request_count() - before <= 3
+    assert elapsed < 2.0  # one after another would take 20 x 0.3 s
