@@ -252,7 +252,7 @@ class TelphinClient(VendorClient):
     ) -> PhoneProperties:
         """Return the phone terminal properties of an extension."""
         path = f"/extension/{check_extension_id(extension_id)}/phone/"
-        data = await self._request("GET", path, idempotent=retry)
+        data = await self._request("GET", path, idempotent=retry, shared=True)
         return self._validate(PhoneProperties, data, "phone terminal")
 
     async def update_phone(
