@@ -245,8 +245,14 @@ class TelecomXClient(VendorClient):
             params.append(("expandGoto", "true"))
         if include_phones:
             params.append(("includePhones", "true"))
+        # A pure read: identical reads in flight share one request (status of one
+        # extension asked by many at once).
         data = await self._request(
-            "GET", f"/pbx/extension/{extension_id}", idempotent=True, params=params
+            "GET",
+            f"/pbx/extension/{extension_id}",
+            idempotent=True,
+            params=params,
+            shared=True,
         )
         return self._parse(ExtensionDetail, data, "extension")
 
