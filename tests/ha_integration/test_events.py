@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
@@ -10,7 +9,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import async_capture_events
 
 from switchboard.core.capabilities import Capability
-from switchboard.core.models import Call
+from switchboard.core.models import CallDirection
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
@@ -18,44 +17,19 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+    from switchboard.core.emulator import RingsPhones
+
 EVENTS = ("started", "answered", "ended", "missed")
 
 
-def make_call(call_id: str, *, answered: bool | None) -> Call:
-    return Call(
-        id=call_id,
-        from_number="+4570305050",
-        to_number="101",
-        started=datetime(2026, 11, 23, 9, 0, tzinfo=UTC),
-        answered=answered,
-    )
+def test_every_core_event_has_a_bus_event() -> None:
+    """The bus events are the core's call events (one shared definition), renamed."""
+    from custom_components.switchboard.events import EVENT_TYPES  # noqa: PLC0415
 
+    from switchboard.core.call_events import CallEventType  # noqa: PLC0415
 
-def test_diff_calls() -> None:
-    """Appearing, answered and vanishing calls become the right events."""
-    from custom_components.switchboard.events import diff_calls  # noqa: PLC0415
-
-    ringing = make_call("a", answered=False)
-    talking = make_call("a", answered=True)
-    unknown = make_call("b", answered=None)
-    assert [e for e, _ in diff_calls({}, {"a": ringing})] == [
-        "switchboard_call_started"
-    ]
-    assert [e for e, _ in diff_calls({}, {"a": talking})] == [
-        "switchboard_call_started",
-        "switchboard_call_answered",
-    ]
-    assert [e for e, _ in diff_calls({"a": ringing}, {"a": talking})] == [
-        "switchboard_call_answered"
-    ]
-    assert diff_calls({"a": talking}, {"a": talking}) == []
-    assert [e for e, _ in diff_calls({"a": talking}, {})] == ["switchboard_call_ended"]
-    assert [e for e, _ in diff_calls({"a": ringing}, {})] == [
-        "switchboard_call_ended",
-        "switchboard_call_missed",
-    ]
-    # Vendors that do not say whether a call was answered give no missed calls.
-    assert [e for e, _ in diff_calls({"b": unknown}, {})] == ["switchboard_call_ended"]
+    assert {t.value for t in EVENT_TYPES} == set(EVENTS)
+    assert all(EVENT_TYPES[t] == f"switchboard_call_{t.value}" for t in CallEventType)
 
 
 async def test_call_events_follow_the_pbx(
@@ -85,7 +59,12 @@ async def test_call_events_follow_the_pbx(
     ended = captured["ended"]
     assert {e.data["call_id"] for e in ended} == {c.id for c in real_calls}
     assert all(e.data["config_entry_id"] == init_integration.entry_id for e in ended)
-    unanswered = {c.id for c in real_calls if c.answered is False}
+    # Missed: incoming and unanswered (the shared definition), nothing else.
+    unanswered = {
+        c.id
+        for c in real_calls
+        if c.answered is False and c.direction is CallDirection.INCOMING
+    }
     assert {e.data["call_id"] for e in captured["missed"]} == unanswered
 
     await advance()
@@ -96,3 +75,36 @@ async def test_call_events_follow_the_pbx(
     assert first.data["to_number"] == real_calls[0].to_number
     answered = {c.id for c in real_calls if c.answered}
     assert {e.data["call_id"] for e in captured["answered"]} == answered
+
+
+async def test_a_rung_out_call_fires_missed_and_a_dial_does_not(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    emulator: RingsPhones,
+    advance: Callable[..., Awaitable[None]],
+) -> None:
+    """An emulator's unanswered incoming call is missed; an unanswered dial is not."""
+    backend = init_integration.runtime_data.backend
+    missed = async_capture_events(hass, "switchboard_call_missed")
+    ended = async_capture_events(hass, "switchboard_call_ended")
+    extension = (await backend.list_extensions())[1]
+    await advance()
+    call_id = emulator.ring(extension.number, "+4533123456")
+    await advance()
+    emulator.hang_up(call_id)
+    dialled = None
+    if backend.supports(Capability.DIAL):
+        dialled = (await backend.dial(extension.id, "+4570305050")).call_id
+        await advance()
+        assert dialled is not None
+        emulator.hang_up(dialled)
+    await advance()
+
+    assert [e.data["call_id"] for e in missed] == [call_id]
+    assert missed[0].data["from_number"] == "+4533123456"
+    assert missed[0].data["direction"] == "incoming"
+    assert missed[0].data["extension"] == extension.number
+    if dialled is not None:
+        assert dialled in {e.data["call_id"] for e in ended} or any(
+            e.data["direction"] == "outgoing" for e in ended
+        )

@@ -13,6 +13,7 @@ from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
+from switchboard.core.call_events import CallTracker
 from switchboard.core.capabilities import Capability
 from switchboard.core.errors import (
     SwitchboardAuthError,
@@ -24,7 +25,7 @@ from switchboard.core.errors import (
 )
 
 from .const import CONF_EXTENSIONS, DEFAULT_SCAN_INTERVAL, DOMAIN
-from .events import diff_calls, event_data
+from .events import EVENT_TYPES, event_data
 from .polling import polling_interval, quota_spent
 
 if TYPE_CHECKING:
@@ -33,6 +34,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
 
     from switchboard.core.backend import PbxBackend
+    from switchboard.core.call_events import CallEvent
     from switchboard.core.models import Call, ExtensionStatus, Flow, OfficeHours
     from switchboard.core.plugin import VendorPlugin
 
@@ -186,6 +188,9 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         # Extensions with an enabled feature entity: only they cost a request
         # (feature selects are disabled by default).
         self._feature_watchers: dict[str, int] = {}
+        # The shared definition of call events; it also reads the call history
+        # where the vendor keeps one, to catch calls shorter than the interval.
+        self.call_tracker = CallTracker()
 
     @callback
     def watch_features(self, extension_id: str) -> Callable[[], None]:
@@ -205,7 +210,7 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         """Fetch everything the PBX supports, one vendor call per kind of data."""
         quota_before = self.backend.rate_limit
         try:
-            data, calls_made = await self._fetch()
+            data, calls_made, events = await self._fetch()
         except SwitchboardError as err:
             self._slow_down()
             raise update_error(err) from err
@@ -217,12 +222,12 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         )
         self._slow_down()
         if self.data is not None:
-            self._fire_call_events(self.data, data)
+            self._fire_call_events(self.data, data, events)
         self._sweep_registries(data)
         return data
 
-    async def _fetch(self) -> tuple[SwitchboardData, int]:
-        """Return the data, and how many backend calls it took."""
+    async def _fetch(self) -> tuple[SwitchboardData, int, list[CallEvent]]:
+        """Return the data, how many backend calls it took, and the call events."""
         # Sequential on purpose: a rate-limited vendor counts every request anyway,
         # and one refresh every few seconds has no latency to win.
         backend = self.backend
@@ -230,16 +235,18 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         calls_made = 1
         flows: list[Flow] = []
         office_hours: list[OfficeHours] = []
-        calls: list[Call] = []
         if backend.supports(Capability.FLOWS):
             flows = await backend.list_flows()
             calls_made += 1
         if backend.supports(Capability.OFFICE_HOURS):
             office_hours = await backend.list_office_hours()
             calls_made += 1
-        if backend.supports(Capability.LIVE_CALLS):
-            calls = await backend.list_calls()
-            calls_made += 1
+        events = await self.call_tracker.poll(backend)
+        calls_made += sum(
+            backend.supports(c)
+            for c in (Capability.LIVE_CALLS, Capability.CALL_HISTORY)
+        )
+        calls: list[Call] = list(self.call_tracker.live.values())
         data = build_data(statuses, flows, office_hours, calls, self.wanted)
         features: dict[str, dict[str, str]] = {}
         for extension_id in sorted(self._feature_watchers):
@@ -253,7 +260,7 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
                 _LOGGER.debug("No features for %s: %s", extension_id, err.message)
                 continue
             features[extension_id] = {f.spec.key: f.value for f in found}
-        return replace(data, features=features), calls_made
+        return replace(data, features=features), calls_made, events
 
     def _slow_down(self) -> None:
         """Stretch the polling interval when the vendor's quota runs low."""
@@ -269,14 +276,17 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
             self.update_interval = interval
 
     def _fire_call_events(
-        self, previous: SwitchboardData, current: SwitchboardData
+        self,
+        previous: SwitchboardData,
+        current: SwitchboardData,
+        events: list[CallEvent],
     ) -> None:
-        for event_type, call in diff_calls(previous.calls, current.calls):
-            statuses = (
-                current.statuses if call.id in current.calls else previous.statuses
-            )
+        for event in events:
+            call = event.call
+            statuses = {**previous.statuses, **current.statuses}
             self.hass.bus.async_fire(
-                event_type, event_data(self.config_entry.entry_id, call, statuses)
+                EVENT_TYPES[event.type],
+                event_data(self.config_entry.entry_id, call, statuses),
             )
 
     def _sweep_registries(self, data: SwitchboardData) -> None:

@@ -1,15 +1,15 @@
-"""Call events derived from live-call data that changed between two refreshes.
+"""Home Assistant bus events from the core's call events (switchboard.core.call_events).
 
-A PBX polled every few seconds cannot push events, so they are reconstructed: a
-call that appears has started, one whose ``answered`` flips to true was answered,
-one that disappears has ended, and one that ends without having been answered was
-missed. Vendors that do not say whether a call was answered (``answered is None``)
-give only started and ended.
+The core decides what started, was answered, ended or was missed (a missed call is an
+incoming call that ended unanswered; a click-to-dial nobody answered is not one); this
+module only names the events and builds the payload automations see.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
+
+from switchboard.core.call_events import CallEventType
 
 from .const import (
     EVENT_CALL_ANSWERED,
@@ -23,25 +23,12 @@ if TYPE_CHECKING:
 
     from switchboard.core.models import Call, ExtensionStatus
 
-
-def diff_calls(
-    previous: Mapping[str, Call], current: Mapping[str, Call]
-) -> list[tuple[str, Call]]:
-    """Return ``(event type, call)`` pairs describing what changed, oldest first."""
-    events: list[tuple[str, Call]] = []
-    for call_id, call in current.items():
-        before = previous.get(call_id)
-        if before is None:
-            events.append((EVENT_CALL_STARTED, call))
-        if call.answered and (before is None or not before.answered):
-            events.append((EVENT_CALL_ANSWERED, call))
-    for call_id, call in previous.items():
-        if call_id in current:
-            continue
-        events.append((EVENT_CALL_ENDED, call))
-        if call.answered is False:
-            events.append((EVENT_CALL_MISSED, call))
-    return events
+EVENT_TYPES: dict[CallEventType, str] = {
+    CallEventType.STARTED: EVENT_CALL_STARTED,
+    CallEventType.ANSWERED: EVENT_CALL_ANSWERED,
+    CallEventType.ENDED: EVENT_CALL_ENDED,
+    CallEventType.MISSED: EVENT_CALL_MISSED,
+}
 
 
 def event_data(
@@ -53,9 +40,11 @@ def event_data(
         "config_entry_id": entry_id,
         "call_id": call.id,
         "from_number": call.from_number,
+        "from_name": call.from_name,
         "to_number": call.to_number,
         "extension_id": call.extension_id,
         "extension": status.extension.number if status else None,
+        "direction": call.direction.value if call.direction else None,
         "answered": call.answered,
         "started": call.started.isoformat() if call.started else None,
     }

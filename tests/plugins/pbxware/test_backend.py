@@ -15,7 +15,12 @@ from switchboard.core.errors import (
     SwitchboardNotFoundError,
     SwitchboardUnsupportedError,
 )
-from switchboard.core.models import ForwardCondition, OfficeHoursState, RecordingAction
+from switchboard.core.models import (
+    CallDirection,
+    ForwardCondition,
+    OfficeHoursState,
+    RecordingAction,
+)
 from switchboard.core.registry import get_vendor
 from switchboard.plugins.pbxware import PLUGIN
 from switchboard.plugins.pbxware.backend import PbxwareBackend
@@ -46,6 +51,7 @@ def test_plugin_is_registered_and_honest() -> None:
         Capability.LIVE_CALLS,
         Capability.FORWARD_RULES,
         Capability.EXTENSION_FEATURES,
+        Capability.CALL_HISTORY,
     }
     assert PbxwareBackend.pushes_events is False
     assert PbxwareBackend.downloads_recordings is False
@@ -268,8 +274,17 @@ async def test_live_calls_are_linked_to_extensions(
     assert set(calls) == set(emulator.calls)
     for uniqueid, seeded in emulator.calls.items():
         call = calls[uniqueid]
-        ext = emulator.extension_by_number(seeded.numbers[0])
+        # A call to an extension is incoming to it (internal calls: the callee's).
+        own = (
+            seeded.numbers[-1]
+            if call.to_number in seeded.numbers
+            else seeded.numbers[0]
+        )
+        ext = emulator.extension_by_number(own)
         assert call.extension_id == ext.id
+        assert call.direction is (
+            CallDirection.INCOMING if own == call.to_number else CallDirection.OUTGOING
+        )
         assert call.started is not None
     placed = emulator.start_call(emulator.extensions["1"], "+4512345678")
     again = {c.id: c for c in await backend.list_calls()}

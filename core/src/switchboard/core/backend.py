@@ -21,7 +21,7 @@ from switchboard.core.lifecycle import AsyncClosing
 from switchboard.core.models import ForwardCondition
 
 if TYPE_CHECKING:
-    from datetime import timedelta
+    from datetime import datetime, timedelta
 
     from switchboard.core.models import (
         AccountInfo,
@@ -279,3 +279,10 @@ class PbxBackend(AsyncClosing):
     async def list_calls(self) -> list[Call]:
         """Return the calls in progress."""
         raise self.unsupported(Capability.LIVE_CALLS)
+
+    async def call_history(self, since: datetime) -> list[Call]:
+        """Return the finished calls that started at or after ``since``.
+
+        Catches calls that started and ended between two polls of the live calls.
+        """
+        raise self.unsupported(Capability.CALL_HISTORY)

@@ -11,7 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from datetime import timedelta
+    from datetime import datetime, timedelta
 
     from switchboard.core.models import (
         Call,
@@ -45,6 +45,7 @@ class Capability(StrEnum):
     LIVE_CALLS = "list live calls"
     FORWARD_RULES = "forward calls only when busy, unanswered or unavailable"
     EXTENSION_FEATURES = "manage per-extension features"
+    CALL_HISTORY = "read the call history"
 
 
 # Which backend methods implement which capability; the backend base class uses
@@ -63,6 +64,7 @@ CAPABILITY_METHODS: dict[Capability, tuple[str, ...]] = {
     Capability.LIVE_CALLS: ("list_calls",),
     Capability.FORWARD_RULES: ("set_forward_rule",),
     Capability.EXTENSION_FEATURES: ("list_features", "set_feature"),
+    Capability.CALL_HISTORY: ("call_history",),
 }
 
 
@@ -196,4 +198,12 @@ class CallMonitor(Protocol):
 
     async def list_calls(self) -> list[Call]:
         """Return the calls in progress."""
+        ...
+
+
+class CallHistoryReader(Protocol):
+    """Reads finished calls (call detail records)."""
+
+    async def call_history(self, since: datetime) -> list[Call]:
+        """Return the calls that started at or after ``since``, with ``ended`` set."""
         ...

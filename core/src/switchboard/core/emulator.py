@@ -19,7 +19,7 @@ import json
 import re
 from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import parse_qsl
 
 if TYPE_CHECKING:
@@ -287,6 +287,38 @@ class Emulator:
             }
         )
         await send({"type": "http.response.body", "body": response.body})
+
+
+@runtime_checkable
+class RingsPhones(Protocol):
+    """An emulator that can place an incoming call to one of its extensions.
+
+    Tests and the demo use it: ``call_id = emulator.ring("201", "+4533123456")``,
+    then ``answer(call_id)`` or not, then ``hang_up(call_id)``, which also writes the
+    call to the emulator's call history where the vendor keeps one. A call rung
+    and hung up without an answer is a missed call.
+    """
+
+    def ring(self, extension: str, caller: str, *, caller_name: str = "") -> str:
+        """Let ``caller`` ring the extension with dialable number ``extension``."""
+        ...
+
+    def answer(self, call_id: str) -> None:
+        """The extension picks up."""
+        ...
+
+    def hang_up(self, call_id: str) -> None:
+        """The call ends (rang out, or finished after an answer)."""
+        ...
+
+
+def ring_out(
+    emulator: RingsPhones, extension: str, caller: str, caller_name: str = ""
+) -> str:
+    """Place an incoming call nobody answers, and end it: a missed call."""
+    call_id = emulator.ring(extension, caller, caller_name=caller_name)
+    emulator.hang_up(call_id)
+    return call_id
 
 
 @contextlib.asynccontextmanager

@@ -34,6 +34,17 @@ class RecordingAction(StrEnum):
     RESUME = "resume"
 
 
+class CallDirection(StrEnum):
+    """Which way a call went, seen from the extension it belongs to (``Call.extension_id``).
+
+    ``incoming``: someone called the extension (an outside caller or a colleague);
+    ``outgoing``: the extension called out, click-to-dial included.
+    """
+
+    INCOMING = "incoming"
+    OUTGOING = "outgoing"
+
+
 class OfficeHoursState(StrEnum):
     """Manual override of an office-hours schedule (PBXware Operation Times status)."""
 
@@ -173,7 +184,7 @@ class OfficeHours(_Model):
 
 
 class Call(_Model):
-    """A call in progress."""
+    """A call in progress, or (with ``ended`` set) one from the call history."""
 
     id: str
     from_number: str = ""
@@ -181,6 +192,12 @@ class Call(_Model):
     extension_id: str | None = None
     started: datetime | None = None
     answered: bool | None = None
+    direction: CallDirection | None = None
+    """``None`` when the vendor does not say (and the numbers do not tell)."""
+    from_name: str = ""
+    """The caller's name, where the PBX knows it."""
+    ended: datetime | None = None
+    """Set on call-history records only."""
 
 
 class DialResult(_Model):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
@@ -16,6 +17,7 @@ from switchboard.core.errors import (
 from switchboard.core.models import (
     AccountInfo,
     Call,
+    CallDirection,
     DialResult,
     Extension,
     ExtensionStatus,
@@ -23,10 +25,14 @@ from switchboard.core.models import (
 )
 from switchboard.plugins.mirta.client import MirtaClient
 from switchboard.plugins.mirta.const import (
+    CDR_ANSWERED,
+    CDR_INCOMING,
+    CDR_TIMEZONE,
     DISPLAY_NAME,
     DND_LOOKUP_LIMIT,
     DND_REQTYPE,
     FLOW_STATE_MAP,
+    ORIGINATE_IS_OUTGOING,
     VENDOR,
 )
 from switchboard.plugins.mirta.models import device_on_call
@@ -60,6 +66,7 @@ class MirtaBackend(ClientBackend[MirtaClient]):
             Capability.DIAL,
             Capability.FLOWS,
             Capability.LIVE_CALLS,
+            Capability.CALL_HISTORY,
         }
     )
     unsupported_reasons: ClassVar[dict[Capability, str]] = {
@@ -246,18 +253,76 @@ class MirtaBackend(ClientBackend[MirtaClient]):
         result = []
         for key, legs in calls.items():
             first = max(legs, key=lambda c: c.duration)
-            own = next((numbers[c.channel] for c in legs if c.channel in numbers), None)
+            extension_id, direction = _attribute(legs, numbers)
             result.append(
                 Call(
                     id=key,
                     from_number=first.callerid,
                     to_number=first.connectedline or first.extension,
-                    extension_id=own,
+                    extension_id=extension_id,
                     started=first.started(),
                     answered=any(c.state.lower() == "up" for c in legs),
+                    direction=direction,
                 )
             )
         return result
+
+    async def call_history(self, since: datetime) -> list[Call]:
+        """Return the call records since ``since`` (``INFO&info=cdrs``, seed 004)."""
+        start = since.astimezone(CDR_TIMEZONE).replace(tzinfo=None)
+        records = await self.client.cdrs(
+            start.strftime("%Y-%m-%d %H:%M:%S"), "9999-12-31"
+        )
+        calls = []
+        for cdr in records:
+            try:
+                started = datetime.strptime(cdr.start, "%Y-%m-%d %H:%M:%S").replace(
+                    tzinfo=CDR_TIMEZONE
+                )
+            except ValueError:
+                continue  # a record without a readable start cannot be placed in time
+            incoming = cdr.direction.lower() == CDR_INCOMING
+            calls.append(
+                Call(
+                    id=cdr.uniqueid,
+                    from_number=cdr.src,
+                    to_number=cdr.dst,
+                    extension_id=cdr.dst if incoming else cdr.src,
+                    started=started,
+                    answered=cdr.disposition.upper() == CDR_ANSWERED,
+                    direction=CallDirection.INCOMING
+                    if incoming
+                    else CallDirection.OUTGOING,
+                    ended=started + timedelta(seconds=cdr.duration),
+                )
+            )
+        return calls
+
+
+def _attribute(
+    legs: list[Channel], numbers: dict[str, str]
+) -> tuple[str | None, CallDirection | None]:
+    """The extension a call belongs to, and its direction, from its channels.
+
+    An extension's leg being dialled (``AppDial``) by another leg of the call
+    (``Dial``: the trunk, or a colleague) is an incoming call to it. A lone
+    ``AppDial`` leg is an originate: click-to-dial rings the extension first and
+    shows the destination as the caller, yet the call is outgoing
+    (:data:`~switchboard.plugins.mirta.const.ORIGINATE_IS_OUTGOING`).
+    """
+    dialled = next(
+        (
+            c
+            for c in legs
+            if c.channel in numbers and c.application.lower() == "appdial"
+        ),
+        None,
+    )
+    dialling = any(c.application.lower() == "dial" for c in legs)
+    if dialled is not None and (dialling or not ORIGINATE_IS_OUTGOING):
+        return numbers[dialled.channel], CallDirection.INCOMING
+    own = next((numbers[c.channel] for c in legs if c.channel in numbers), None)
+    return own, (CallDirection.OUTGOING if own is not None else None)
 
 
 def _by_number(records: list[ExtensionRecord]) -> list[ExtensionRecord]:

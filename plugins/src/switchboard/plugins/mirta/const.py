@@ -8,6 +8,7 @@ changes one line here and one bullet in the README's "Known limitations".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC
 from types import MappingProxyType
 from typing import Final
 
@@ -133,3 +134,16 @@ UNREACHABLE_PEER_STATUSES: Final = ("UNREACHABLE", "UNKNOWN", "UNMONITORED")
 
 # DIAL recording= values (seed: "use: yes, no, yeschange or nochange").
 RECORDING_CHOICES: Final = ("yes", "no", "yeschange", "nochange")
+
+# INFO&info=cdrs (seed 004 lists the report, not its columns): the emulator and the
+# client read ``direction`` ``in``/``out`` and Asterisk's ``disposition``. Only
+# ANSWERED counts as answered (NO ANSWER, BUSY, FAILED: the caller reached nobody).
+CDR_ANSWERED: Final = "ANSWERED"
+CDR_INCOMING: Final = "in"
+# The seed does not say which timezone ``start`` is in; we read UTC. A tenant on
+# local time sees missed calls from the history late or early by its UTC offset
+# (live calls are not affected). Listed in the README's known limitations.
+CDR_TIMEZONE: Final = UTC
+# A channel group with a single AppDial leg is an originate (DIAL, click-to-dial):
+# outgoing, never a missed call, although the phone shows the destination as caller.
+ORIGINATE_IS_OUTGOING: Final = True

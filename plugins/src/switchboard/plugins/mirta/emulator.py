@@ -603,3 +603,50 @@ class MirtaEmulator(Emulator):
             )
         )
         return self._reply(request, "Success", "Transfer requested")
+
+    # -- ringing (switchboard.core.emulator.RingsPhones) ---------------------------
+
+    def ring(self, extension: str, caller: str, *, caller_name: str = "") -> str:  # noqa: ARG002 - CHANNELS carries no caller name
+        """Let ``caller`` ring ``extension``: a trunk leg dialling the phone (CHANNELS)."""
+        return self.state.add_call(caller, extension, answered=False, age=0)
+
+    def answer(self, call_id: str) -> None:
+        """The extension picks up: every leg of the call goes ``Up``."""
+        for channel in self.state.channels:
+            if channel.linkedid == call_id:
+                channel.state = "Up"
+
+    def hang_up(self, call_id: str) -> None:
+        """End the call and write its record (``INFO&info=cdrs``, seed 004).
+
+        ``call_id`` is the call's linked id, or the id DIAL answered (an originate).
+        """
+        origination = self.state.originations.get(call_id)
+        if origination is not None:
+            call_id = origination.uniqueid
+        legs = [c for c in self.state.channels if c.linkedid == call_id]
+        self.state.channels = [c for c in self.state.channels if c.linkedid != call_id]
+        answered = any(c.state == "Up" for c in legs)
+        started = min(c.created for c in legs)
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(started))
+        dialling = next((c for c in legs if c.application == "Dial"), None)
+        if dialling is None and origination is not None:  # click-to-dial: outgoing
+            source, dest, incoming = origination.source, origination.dest, False
+        else:
+            assert dialling is not None  # noqa: S101 - rung by ring() or seeded
+            source, dest = dialling.callerid, dialling.connectedline
+            incoming = source not in self.state.extensions
+        self.state.cdrs.append(
+            {
+                "uniqueid": call_id,
+                "ID": str(6000 + len(self.state.cdrs)),
+                "te_id": "17",
+                "realsrc": source,
+                "lastdst": dest,
+                "start": stamp,
+                "duration": str(int(time.time() - started)),
+                "answer": stamp if answered else "",
+                "direction": "in" if incoming else "out",
+                "disposition": "ANSWERED" if answered else "NO ANSWER",
+            }
+        )

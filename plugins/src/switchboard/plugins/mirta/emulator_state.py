@@ -156,8 +156,8 @@ class TenantState:
         """Calls in progress (channels grouped by linked id)."""
         return len({c.linkedid for c in self.channels})
 
-    def add_call(self, caller: str, callee: str, *, answered: bool, age: float) -> None:
-        """Seed a two-leg call between numbers (extensions or outside numbers)."""
+    def add_call(self, caller: str, callee: str, *, answered: bool, age: float) -> str:
+        """Seed a two-leg call between numbers (extensions or outside numbers); its id."""
         linked = self.new_uniqueid()
         started = time.time() - age
         legs = []
@@ -184,6 +184,7 @@ class TenantState:
                 )
             )
         self.channels.extend(legs)
+        return linked
 
 
 def seed_tenant(tenant: str, count: int, *, seed: int = 4) -> TenantState:

@@ -107,3 +107,12 @@ DEFAULT_SERVER: Final = "1"
 # cdr.download: "Default value is 16", "Maximum value you can set is: 1000".
 CDR_DEFAULT_LIMIT: Final = 16
 CDR_MAX_LIMIT: Final = 1000
+# cdr.download "Status" (seed 003, "status": Answered, Unanswered, Busy, Failed). Only
+# "Answered" counts as answered: an incoming call that met a busy line or failed
+# reached nobody either, so it is reported as missed (the reading that cannot hurt).
+CDR_ANSWERED: Final = "Answered"
+
+# The ES states are "yes", "no" and "pin"; the manual does not say what "pin"
+# does to a service. We assume "pin" (switchable from the phone with a PIN)
+# does not mean the service is on.
+ES_PIN_COUNTS_AS_ON: Final = False

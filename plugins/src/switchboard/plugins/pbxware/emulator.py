@@ -19,6 +19,7 @@ DIDs); without it the answer is an in-band error.
 
 from __future__ import annotations
 
+import itertools
 import random
 import time
 from typing import TYPE_CHECKING, Any
@@ -121,6 +122,7 @@ class PbxwareEmulator(Emulator):
             server, reception, self.dids
         )
         self.cdrs: list[EmulatedCdr] = seed_cdrs(seeded, now, rng)
+        self._call_sequence = itertools.count(1000)
         for path in _PATHS:
             self.add_route("GET", path, self._api)
             self.add_route("POST", path, self._api)
@@ -541,7 +543,41 @@ class PbxwareEmulator(Emulator):
     def start_call(self, caller: EmulatedExtension, callee: str) -> EmulatedCall:
         """Put ``caller`` on a new outbound call (for tests and the demo)."""
         started = self.clock()
-        uniqueid = f"{int(started)}.{len(self.calls) + 100}"
+        uniqueid = f"{int(started)}.{next(self._call_sequence)}"
         call = EmulatedCall(uniqueid, party(caller), callee, started, (caller.number,))
         self.calls[uniqueid] = call
         return call
+
+    # -- ringing (switchboard.core.emulator.RingsPhones) ---------------------------
+
+    def ring(self, extension: str, caller: str, *, caller_name: str = "") -> str:
+        """Let ``caller`` ring ``extension``: a live call (seed 003, "Live Calls")."""
+        callee = self.extension_by_number(extension)
+        started = self.clock()
+        uniqueid = f"{int(started)}.{next(self._call_sequence)}"
+        shown = f"{caller_name} ({caller})" if caller_name else caller
+        self.calls[uniqueid] = EmulatedCall(
+            uniqueid, shown, party(callee), started, (callee.number,)
+        )
+        return uniqueid
+
+    def answer(self, call_id: str) -> None:
+        """The extension picks up."""
+        self.calls[call_id].answered = True
+
+    def hang_up(self, call_id: str) -> None:
+        """End the call and write its CDR (seed 003, "CDR": Answered/Unanswered)."""
+        call = self.calls.pop(call_id)
+        self.cdrs.append(
+            EmulatedCdr(
+                caller=call.caller,
+                callee=call.callee,
+                started=int(call.started),
+                duration=int(self.clock() - call.started),
+                status="Answered" if call.answered else "Unanswered",
+                uniqueid=call_id,
+                recorded=False,
+                location="Remote",
+                mos=0.0,
+            )
+        )

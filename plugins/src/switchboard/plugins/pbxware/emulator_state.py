@@ -122,6 +122,8 @@ class EmulatedCall:
     numbers: tuple[str, ...]
     recording: str = "off"
     """off, on or paused."""
+    answered: bool = False
+    """Known to the emulator only: monitor.live_calls does not report it."""
 
 
 @dataclass

@@ -390,6 +390,12 @@ def _from_epoch(text: str) -> datetime | None:
         return None
 
 
+def name_of(party: str) -> str:
+    """Return the name in ``Name (203)``, or ``""`` when the party is a bare number."""
+    match = _NUMBER_IN_PARENS.search(party)
+    return party[: match.start()].strip() if match else ""
+
+
 def number_of(party: str) -> str:
     """Return the number in ``Name (203)``, or ``party`` itself when it has none."""
     match = _NUMBER_IN_PARENS.search(party)

@@ -22,6 +22,7 @@ from switchboard.core.errors import (
 from switchboard.core.models import (
     AccountInfo,
     Call,
+    CallDirection,
     DialResult,
     Extension,
     ExtensionStatus,
@@ -119,6 +120,15 @@ def _flow(switch: Switch) -> Flow:
     return Flow(
         id=switch.name, name=switch.description or switch.name, active=switch.value
     )
+
+
+# ``/pbx/app/employees?calls=true`` calls carry ``direction`` IN or OUT (the same
+# values as ``/pbx/cdr?direction=IN|OUT``, reference/vendor-apis.md "CDR");
+# a click-to-dial (``/pbx/app/action/call``) is OUT.
+DIRECTIONS: dict[str, CallDirection] = {
+    "IN": CallDirection.INCOMING,
+    "OUT": CallDirection.OUTGOING,
+}
 
 
 class TelecomXBackend(ClientBackend[TelecomXClient]):
@@ -473,6 +483,7 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
                         extension_id=call.extension,
                         started=call.start,
                         answered=call.answered,
+                        direction=DIRECTIONS.get((call.direction or "").upper()),
                     ),
                 )
         return list(seen.values())

@@ -498,3 +498,39 @@ class TelecomXEmulator(Emulator):
             if isinstance(body.get(key), str):
                 employee[key] = body[key]
         return Response.json({k: v for k, v in employee.items() if k != "extensions"})
+
+    # -- ringing (switchboard.core.emulator.RingsPhones) ---------------------------
+    # TelecomX keeps no call history we read: a call that ends leaves ``calls``.
+
+    def ring(self, extension: str, caller: str, *, caller_name: str = "") -> str:  # noqa: ARG002 - the employees' calls carry no caller name
+        """Let ``caller`` ring ``extension``: a ``direction: IN`` call, not answered."""
+        owner = next(
+            i for i, e in self.tenant.extensions.items() if e["number"] == extension
+        )
+        self._call_counter += 1
+        now = datetime.now(UTC).replace(microsecond=0)
+        call_id = f"{CALL_HOST}:{int(now.timestamp())}.{1000 + self._call_counter}"
+        self.tenant.calls.append(
+            {
+                "_id": call_id,
+                "extension": owner,
+                "direction": "IN",
+                "callerNumber": caller,
+                "calledNumber": extension,
+                "start": now.isoformat(),
+                "answered": False,
+                "recording": False,
+            }
+        )
+        return call_id
+
+    def _live_call(self, call_id: str) -> dict[str, Any]:
+        return next(c for c in self.tenant.calls if c["_id"] == call_id)
+
+    def answer(self, call_id: str) -> None:
+        """The extension picks up."""
+        self._live_call(call_id)["answered"] = True
+
+    def hang_up(self, call_id: str) -> None:
+        """The call ends and leaves the employees' ``calls``."""
+        self.tenant.calls.remove(self._live_call(call_id))

@@ -47,6 +47,7 @@ from switchboard.core.errors import (
 from switchboard.core.models import (
     AccountInfo,
     Call,
+    CallDirection,
     DialResult,
     Extension,
     ExtensionStatus,
@@ -79,6 +80,15 @@ def _check_number(number: str, what: str) -> str:
         msg = f"{number!r} is not a phone number {what} (digits, optionally starting with +)."
         raise SwitchboardInvalidInputError(msg, vendor=VENDOR)
     return cleaned
+
+
+# ``current_calls`` ``call_flow`` is ``in`` or ``out`` (reference/vendor-apis.md,
+# "Live calls"); a callback
+# (click-to-dial) is ``out``.
+CALL_FLOWS: dict[str, CallDirection] = {
+    "in": CallDirection.INCOMING,
+    "out": CallDirection.OUTGOING,
+}
 
 
 class TelphinBackend(ClientBackend[TelphinClient]):
@@ -230,6 +240,8 @@ class TelphinBackend(ClientBackend[TelphinClient]):
                 else str(call.extension_id),
                 started=call.init_time_gmt,
                 answered=call.answer_time_gmt is not None,
+                direction=CALL_FLOWS.get((call.call_flow or "").lower()),
+                from_name=call.caller_id_name or "",
             )
             for call in await self.client.list_current_calls()
         ]

@@ -522,3 +522,29 @@ class TelphinEmulator(Emulator):
             {"call_api_id": call["call_api_id"], "call_id": call["call_api_id"]},
             status=201,
         )
+
+    # -- ringing (switchboard.core.emulator.RingsPhones) ---------------------------
+    # Telphin keeps no call history we read: a call that ends is gone (current_calls).
+
+    def ring(self, extension: str, caller: str, *, caller_name: str = "") -> str:
+        """Let ``caller`` ring ``extension`` (its short number, ``101``): ``call_flow: in``."""
+        ext_id = next(
+            i
+            for i, e in self.extensions.items()
+            if extension in (e["name"], e["name"].rpartition("*")[2], str(i))
+        )
+        call = self._add_call(ext_id, "in", caller, extension, answered=False)
+        call["caller_id_name"] = caller_name or None
+        call["init_time_gmt"] = _gmt(datetime.now(UTC))
+        return str(call["call_api_id"])
+
+    def _current_call(self, call_id: str) -> dict[str, Any]:
+        return next(c for c in self.current_calls if c["call_api_id"] == call_id)
+
+    def answer(self, call_id: str) -> None:
+        """The extension picks up: ``answer_time_gmt`` is set."""
+        self._current_call(call_id)["answer_time_gmt"] = _gmt(datetime.now(UTC))
+
+    def hang_up(self, call_id: str) -> None:
+        """The call ends and leaves ``current_calls``."""
+        self.current_calls.remove(self._current_call(call_id))
