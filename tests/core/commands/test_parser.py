@@ -20,11 +20,13 @@ from switchboard.core.commands.grammar import (
     HoursCommand,
     HoursListCommand,
     LinkCommand,
+    NotifyCommand,
     PresenceCommand,
     RecordCommand,
     ServiceCommand,
     ServiceListCommand,
     StatusCommand,
+    SyncCommand,
     UnlinkCommand,
     WhoamiCommand,
 )
@@ -113,6 +115,9 @@ FORMS = [
     ("unlink @alice", UnlinkCommand("alice")),
     ("whoami", WhoamiCommand()),
     ("/pbx whoami", WhoamiCommand()),
+    ("notify missed off", NotifyCommand("missed", enabled=False)),
+    ("Notify MISSED on", NotifyCommand("missed", enabled=True)),
+    ("sync dnd on", SyncCommand("dnd", enabled=True)),
 ]
 
 
@@ -272,3 +277,18 @@ def test_parser_raises_only_the_documented_error(text: str) -> None:
     else:
         assert command.name in COMMANDS
         assert command.describe().startswith(command.name)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("notify", "'notify' needs one of: missed"),
+        ("notify missed", "'notify' needs one of: on or off"),
+        ("notify missed maybe", "notify takes on or off"),
+        ("sync presence on", "sync takes dnd"),
+        ("sync dnd on now", "'sync' does not take 'now'"),
+    ],
+)
+def test_notify_and_sync_explain_bad_input(text: str, message: str) -> None:
+    with pytest.raises(CommandSyntaxError, match=message):
+        parse_command(text)

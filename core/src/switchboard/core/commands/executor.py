@@ -28,16 +28,19 @@ from switchboard.core.commands.grammar import (
     HoursCommand,
     HoursListCommand,
     LinkCommand,
+    NotifyCommand,
     PresenceCommand,
     RecordCommand,
     ServiceCommand,
     ServiceListCommand,
     StatusCommand,
+    SyncCommand,
     UnlinkCommand,
     WhoamiCommand,
 )
 from switchboard.core.commands.parser import shown, suggest
 from switchboard.core.concurrency import gather_or_cancel
+from switchboard.core.commands.preferences import NOTIFY_MISSED, SYNC_DND, switch
 from switchboard.core.errors import (
     SwitchboardError,
     SwitchboardInvalidInputError,
@@ -474,6 +477,20 @@ async def _unlink(ctx: Context, cmd: UnlinkCommand) -> Result:
     return Result("unlink", data, None, user)
 
 
+async def _notify(ctx: Context, cmd: NotifyCommand) -> Result:
+    await switch(ctx.store, ctx.actor.user_id, NOTIFY_MISSED, on=cmd.enabled)
+    data = {"kind": cmd.kind, "enabled": cmd.enabled, "linked": ctx.link is not None}
+    return Result("notify", data, None, ctx.actor.user_id)
+
+
+async def _sync(ctx: Context, cmd: SyncCommand) -> Result:
+    ctx.backend.require(Capability.DND)
+    extension = await resolve_target(ctx, None, "sync DND of")
+    await switch(ctx.store, ctx.actor.user_id, SYNC_DND, on=cmd.enabled)
+    data = {"kind": cmd.kind, "enabled": cmd.enabled, "extension": extension.number}
+    return Result("sync", data, None, extension.number)
+
+
 async def _whoami(ctx: Context, cmd: WhoamiCommand) -> Result:  # noqa: ARG001
     data = {
         "user_id": ctx.actor.user_id,
@@ -540,6 +557,8 @@ HANDLERS: dict[type[Command], Callable[[Context, Any], Awaitable[Result]]] = {
     LinkCommand: _link,
     UnlinkCommand: _unlink,
     WhoamiCommand: _whoami,
+    NotifyCommand: _notify,
+    SyncCommand: _sync,
 }
 
 

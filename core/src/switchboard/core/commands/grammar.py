@@ -250,6 +250,26 @@ class WhoamiCommand(Command):
 
 
 @dataclass(frozen=True)
+class NotifyCommand(Command):
+    """``notify missed on|off``: your own missed-call messages."""
+
+    name: ClassVar[str] = "notify"
+    changes_state: ClassVar[bool] = True
+    kind: str
+    enabled: bool
+
+
+@dataclass(frozen=True)
+class SyncCommand(Command):
+    """``sync dnd on|off``: let your Slack notification snooze switch PBX DND."""
+
+    name: ClassVar[str] = "sync"
+    changes_state: ClassVar[bool] = True
+    kind: str
+    enabled: bool
+
+
+@dataclass(frozen=True)
 class CommandSpec:
     """What help says about one command word.
 
@@ -385,6 +405,19 @@ COMMANDS: dict[str, CommandSpec] = {
             ("unlink [@user]",),
             "Remove a link (your own; admins any).",
             ("unlink", "unlink @alice"),
+        ),
+        _spec(
+            "notify",
+            ("notify missed on|off",),
+            "Get a message for each call you missed, with a Call back button (on by default).",
+            ("notify missed off", "notify missed on"),
+        ),
+        _spec(
+            "sync",
+            ("sync dnd on|off",),
+            "Let your Slack notification snooze switch your PBX DND on and back (off by default).",
+            ("sync dnd on", "sync dnd off"),
+            (Capability.DND,),
         ),
         _spec(
             "whoami",

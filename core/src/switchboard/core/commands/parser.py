@@ -28,11 +28,13 @@ from switchboard.core.commands.grammar import (
     HoursCommand,
     HoursListCommand,
     LinkCommand,
+    NotifyCommand,
     PresenceCommand,
     RecordCommand,
     ServiceCommand,
     ServiceListCommand,
     StatusCommand,
+    SyncCommand,
     UnlinkCommand,
     WhoamiCommand,
 )
@@ -389,6 +391,24 @@ def _unlink(args: list[str]) -> Command:
     return UnlinkCommand(parse_user(args[0], "unlink") if args else None)
 
 
+def _toggle(args: list[str], command: str, kind: str) -> tuple[str, bool]:
+    """``KIND on|off`` (``notify missed on``): the kind and the switch."""
+    _choice(args[0] if args else None, [kind], command)
+    enabled = _ON_OFF[
+        _choice(args[1] if len(args) > 1 else None, ["on", "off"], command)
+    ]
+    _no_more(args[2:], command)
+    return kind, enabled
+
+
+def _notify(args: list[str]) -> Command:
+    return NotifyCommand(*_toggle(args, "notify", "missed"))
+
+
+def _sync(args: list[str]) -> Command:
+    return SyncCommand(*_toggle(args, "sync", "dnd"))
+
+
 def _whoami(args: list[str]) -> Command:
     _no_more(args, "whoami")
     return WhoamiCommand()
@@ -409,6 +429,8 @@ _PARSERS: dict[str, Callable[[list[str]], Command]] = {
     "link": _link,
     "unlink": _unlink,
     "whoami": _whoami,
+    "notify": _notify,
+    "sync": _sync,
 }
 
 

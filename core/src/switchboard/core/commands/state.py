@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    Boolean,
     DateTime,
     Integer,
     String,
@@ -131,6 +132,87 @@ class _DialRow(_Base):
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
 
 
+class _SettingRow(_Base):
+    """One per-user setting (``notify_missed``, ``sync_dnd``...)."""
+
+    __tablename__ = "switchboard_user_settings"
+
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(String(256))
+
+
+class _MissedCallRow(_Base):
+    """A missed call told to one user: recorded *before* the message is sent."""
+
+    __tablename__ = "switchboard_missed_calls"
+
+    pbx: Mapped[str] = mapped_column(String(128), primary_key=True)
+    call_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    user_id: Mapped[str] = mapped_column(String(128), primary_key=True, index=True)
+    caller: Mapped[str] = mapped_column(String(64))
+    caller_name: Mapped[str] = mapped_column(String(256), default="")
+    extension: Mapped[str] = mapped_column(String(32))
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    channel: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    ts: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    done: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class _LeaseRow(_Base):
+    """Who polls a PBX: an expiring row, renewed by its holder on every poll."""
+
+    __tablename__ = "switchboard_leases"
+
+    name: Mapped[str] = mapped_column(String(128), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+@dataclass(frozen=True)
+class MissedCallNote:
+    """A missed call as its user is told about it.
+
+    Attributes:
+        pbx: The configured PBX name.
+        call_id: The vendor's call id.
+        user_id: Who is told.
+        caller: The caller's number.
+        caller_name: Their name, where the PBX knows it.
+        extension: The extension that was called.
+        at: When the call came in (UTC).
+        channel: The DM channel of the message, once sent.
+        ts: The message's timestamp (its id in Slack), once sent.
+        done: The user marked it done.
+    """
+
+    pbx: str
+    call_id: str
+    user_id: str
+    caller: str
+    caller_name: str
+    extension: str
+    at: datetime
+    channel: str | None = None
+    ts: str | None = None
+    done: bool = False
+
+
+def _note(row: _MissedCallRow) -> MissedCallNote:
+    return MissedCallNote(
+        row.pbx,
+        row.call_id,
+        row.user_id,
+        row.caller,
+        row.caller_name,
+        row.extension,
+        _utc(row.at),
+        row.channel,
+        row.ts,
+        row.done,
+    )
+
+
 @dataclass(frozen=True)
 class AuditEntry:
     """One audited action.
@@ -192,6 +274,14 @@ async def _write_lock(conn: AsyncConnection, lock_id: int) -> None:
         await conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({lock_id})")
     elif backend == "sqlite":
         await conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+# The high half of the PostgreSQL lock that serialises taking one lease.
+_LEASE_LOCK_NAMESPACE = 0x5B_57EA5E
+
+
+def _lease_lock_id(name: str) -> int:
+    return (_LEASE_LOCK_NAMESPACE << 32) | zlib.crc32(name.encode())
 
 
 def _dial_lock_id(user_id: str) -> int:
@@ -487,3 +577,150 @@ class StateStore:
             )
             for r in reversed(rows)
         ]
+
+    # -- per-user settings -----------------------------------------------------------
+
+    async def setting(self, user_id: str, key: str) -> str | None:
+        """Return one of the user's settings, ``None`` when never set."""
+        async with self._session() as session:
+            row = await session.get(_SettingRow, (user_id, key))
+            return None if row is None else row.value
+
+    async def set_setting(self, user_id: str, key: str, value: str | None) -> None:
+        """Set (or with ``None`` remove) one of the user's settings."""
+        async with self._session() as session, session.begin():
+            row = await session.get(_SettingRow, (user_id, key))
+            if value is None:
+                if row is not None:
+                    await session.delete(row)
+            elif row is None:
+                session.add(_SettingRow(user_id=user_id, key=key, value=value))
+            else:
+                row.value = value
+
+    # -- missed calls ------------------------------------------------------------------
+
+    async def claim_missed_call(self, note: MissedCallNote) -> bool:
+        """Record a missed call for its user; False when it was recorded already.
+
+        One atomic insert: of several workers that saw the same call, exactly one
+        gets True, and only that one sends the message.
+        """
+        row = {
+            "pbx": note.pbx,
+            "call_id": note.call_id,
+            "user_id": note.user_id,
+            "caller": note.caller,
+            "caller_name": note.caller_name,
+            "extension": note.extension,
+            "at": note.at,
+            "done": False,
+        }
+        async with self._session() as session, session.begin():
+            insert = (
+                postgresql_insert
+                if session.bind.dialect.name == "postgresql"
+                else sqlite_insert
+            )
+            result = await session.execute(
+                insert(_MissedCallRow).values(row).on_conflict_do_nothing()
+            )
+        return int(getattr(result, "rowcount", 0) or 0) == 1
+
+    async def missed_call_group(
+        self, user_id: str, pbx: str, caller: str, since: datetime
+    ) -> list[MissedCallNote]:
+        """Return the user's missed calls from ``caller`` since ``since``, oldest first."""
+        async with self._session() as session:
+            rows = await session.scalars(
+                select(_MissedCallRow)
+                .where(
+                    _MissedCallRow.user_id == user_id,
+                    _MissedCallRow.pbx == pbx,
+                    _MissedCallRow.caller == caller,
+                    _MissedCallRow.at >= since,
+                )
+                .order_by(_MissedCallRow.at)
+            )
+            return [_note(r) for r in rows]
+
+    async def set_missed_call_message(
+        self, notes: list[MissedCallNote], channel: str, ts: str
+    ) -> None:
+        """Remember which message tells about these missed calls."""
+        async with self._session() as session, session.begin():
+            for note in notes:
+                await session.execute(
+                    update(_MissedCallRow)
+                    .where(
+                        _MissedCallRow.pbx == note.pbx,
+                        _MissedCallRow.call_id == note.call_id,
+                        _MissedCallRow.user_id == note.user_id,
+                    )
+                    .values(channel=channel, ts=ts)
+                )
+
+    async def missed_calls_of_message(
+        self, channel: str, ts: str
+    ) -> list[MissedCallNote]:
+        """Return the missed calls one message tells about, oldest first."""
+        async with self._session() as session:
+            rows = await session.scalars(
+                select(_MissedCallRow)
+                .where(_MissedCallRow.channel == channel, _MissedCallRow.ts == ts)
+                .order_by(_MissedCallRow.at)
+            )
+            return [_note(r) for r in rows]
+
+    async def mark_missed_calls_done(self, channel: str, ts: str) -> int:
+        """Mark the calls of one message done; return how many."""
+        async with self._session() as session, session.begin():
+            result = await session.execute(
+                update(_MissedCallRow)
+                .where(_MissedCallRow.channel == channel, _MissedCallRow.ts == ts)
+                .values(done=True)
+            )
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def recent_missed_calls(
+        self, user_id: str, limit: int = 5
+    ) -> list[MissedCallNote]:
+        """Return the user's newest missed calls, newest first (the App Home)."""
+        async with self._session() as session:
+            rows = await session.scalars(
+                select(_MissedCallRow)
+                .where(_MissedCallRow.user_id == user_id)
+                .order_by(_MissedCallRow.at.desc())
+                .limit(limit)
+            )
+            return [_note(r) for r in rows]
+
+    # -- leases --------------------------------------------------------------------------
+
+    async def acquire_lease(self, name: str, holder: str, seconds: float) -> bool:
+        """Take or renew the lease ``name`` for ``seconds``; False when another holds it.
+
+        A holder that dies stops renewing: its lease expires and the next worker
+        to ask takes it over. Workers serialise on a lock named after the lease.
+        """
+        async with self._session() as session, session.begin():
+            await _write_lock(await session.connection(), _lease_lock_id(name))
+            now = datetime.now(UTC)
+            row = await session.get(_LeaseRow, name)
+            if row is not None and row.holder != holder and _utc(row.expires_at) > now:
+                return False
+            expires = now + timedelta(seconds=seconds)
+            if row is None:
+                session.add(_LeaseRow(name=name, holder=holder, expires_at=expires))
+            else:
+                row.holder, row.expires_at = holder, expires
+        return True
+
+    async def release_lease(self, name: str, holder: str) -> None:
+        """Give the lease up at once (a clean shutdown), if ``holder`` has it."""
+        async with self._session() as session, session.begin():
+            await session.execute(
+                delete(_LeaseRow).where(
+                    _LeaseRow.name == name, _LeaseRow.holder == holder
+                )
+            )
