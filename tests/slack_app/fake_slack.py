@@ -48,6 +48,8 @@ class FakeSlack:
     failing: set[str] = field(default_factory=set)
     socket: web.WebSocketResponse | None = None
     socket_messages: list[dict[str, Any]] = field(default_factory=list)
+    posted: int = 0
+    """Messages posted so far: each gets its own ``ts``, as in Slack."""
     _changed: asyncio.Condition | None = None
 
     # -- recordings -------------------------------------------------------
@@ -149,12 +151,22 @@ class FakeSlack:
                 "url": self.base_url.replace("http", "ws", 1) + "/socket",
             }
         if method == "conversations.open":
+            # The bot's DM with the user: one stable id per user.
             return {"ok": True, "channel": {"id": f"D{body.get('users')}"}}
+        if method == "chat.postMessage" and str(body.get("channel", "")).startswith(
+            "D"
+        ):
+            self.posted += 1
+            return {
+                "ok": True,
+                "channel": body.get("channel"),
+                "ts": f"1700000000.{self.posted:06d}",
+            }
         if method in {"chat.postMessage", "chat.postEphemeral", "chat.update"}:
             return {
                 "ok": True,
                 "channel": body.get("channel"),
-                "ts": "1700000000.000100",
+                "ts": body.get("ts") or "1700000000.000100",
             }
         return {"ok": True}
 

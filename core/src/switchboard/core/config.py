@@ -147,6 +147,11 @@ class SlackSettings(_Section):
         "default: Slack's own (hooks.slack.com, hooks.slack-gov.com)",
     )
 
+    # Missed calls: the watcher runs inside `slack run` (and `switchboard watch`).
+    missed_calls: bool = True
+    missed_call_interval: float = Field(default=10.0, ge=1.0, le=3600.0)
+    """Seconds between two polls of each PBX (slower when a vendor's quota says so)."""
+
 
 # The only SQLite file whose missing directory Switchboard creates by itself.
 DEFAULT_DATABASE_URL = f"sqlite+aiosqlite:///{DEFAULT_STATE_DIR / 'state.db'}"

@@ -26,6 +26,7 @@ from switchboard.slack_app.context import Switchboard
 from switchboard.slack_app.directory import SlackDirectory
 from switchboard.slack_app.http_server import run_http
 from switchboard.slack_app.listeners import register_listeners
+from switchboard.slack_app.missed_calls import watching
 from switchboard.slack_app.policy import SlackPolicy
 from switchboard.slack_app.reply_urls import SLACK_REPLY_ORIGINS
 from switchboard.slack_app.settings import Mode, SlackRuntime, resolve_runtime
@@ -179,6 +180,7 @@ async def run(  # noqa: PLR0913 - every option of `switchboard slack run`
     port: int | None = None,
     host: str | None = None,
     env: Mapping[str, str] | None = None,
+    slack_api_url: str | None = None,
 ) -> None:
     """Check the settings, build the app once, and serve until stopped.
 
@@ -189,25 +191,30 @@ async def run(  # noqa: PLR0913 - every option of `switchboard slack run`
         port: HTTP port, overriding ``slack.port``.
         host: HTTP bind address.
         env: Environment to read tokens from (default: ``os.environ``).
+        slack_api_url: Another Web API base URL (tests, proxies); must end in ``/``.
 
     Raises:
         SwitchboardConfigError: A token is missing, malformed or refused by Slack.
     """
     install_log_filter()
     runtime = resolve_runtime(config.slack, mode=mode, port=port, host=host, env=env)
-    slack = await create_app(config, runtime, service=service)
+    slack = await create_app(
+        config, runtime, service=service, slack_api_url=slack_api_url
+    )
     try:
         team = await check_bot_token(slack.bolt)
         _LOGGER.info("Connected to Slack workspace %s", team)
-        if runtime.app_token is not None and runtime.mode == "socket":
-            await run_socket_mode(slack.bolt, runtime.app_token.get_secret_value())
-        else:
-            secret = runtime.signing_secret
-            await run_http(
-                slack.bolt,
-                secret.get_secret_value() if secret else "",
-                runtime.host,
-                runtime.port,
-            )
+        # Every worker runs the watcher; a lease lets one of them poll each PBX.
+        async with watching(slack.board, slack.bolt.client):
+            if runtime.app_token is not None and runtime.mode == "socket":
+                await run_socket_mode(slack.bolt, runtime.app_token.get_secret_value())
+            else:
+                secret = runtime.signing_secret
+                await run_http(
+                    slack.bolt,
+                    secret.get_secret_value() if secret else "",
+                    runtime.host,
+                    runtime.port,
+                )
     finally:
         await slack.aclose()

@@ -20,6 +20,9 @@ if TYPE_CHECKING:
 
 _LOGGER = get_logger(__name__)
 
+# Missed calls the App Home lists, newest first.
+HOME_MISSED_CALLS = 5
+
 
 async def publish_home(
     board: Switchboard,
@@ -46,7 +49,17 @@ async def publish_home(
     except SwitchboardError as err:
         # Why matters: bad credentials need an admin, a timeout only a retry.
         problem = f"Could not read your extension. {friendly_error(err)}"
-    view = build_home_view(status, supports, notice=notice, problem=problem)
+    missed = await board.service.store.recent_missed_calls(
+        actor.user_id, HOME_MISSED_CALLS
+    )
+    view = build_home_view(
+        status,
+        supports,
+        notice=notice,
+        problem=problem,
+        missed=missed,
+        region=board.default_region,
+    )
     try:
         await client.views_publish(user_id=actor.user_id, view=view)
     except SLACK_ERRORS:

@@ -57,3 +57,24 @@ def display_number(e164: str) -> str:
     return phonenumbers.format_number(
         parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
+
+
+def display_number_for(number: str, region: str) -> str:
+    """Format a caller's number for a user in ``region``: national at home, else international.
+
+    ``+4570305050`` reads ``70 30 50 50`` in Denmark and ``+45 70 30 50 50`` elsewhere;
+    an extension (``201``) or anything that is no phone number stays as it is.
+    """
+    try:
+        parsed = phonenumbers.parse(number, region.upper())
+    except phonenumbers.NumberParseException:
+        return number
+    if not number.startswith("+") and len(number) <= 6:
+        return number
+    if phonenumbers.region_code_for_number(parsed) == region.upper():
+        return phonenumbers.format_number(
+            parsed, phonenumbers.PhoneNumberFormat.NATIONAL
+        )
+    return phonenumbers.format_number(
+        parsed, phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )

@@ -39,8 +39,8 @@ from switchboard.core.commands.grammar import (
     WhoamiCommand,
 )
 from switchboard.core.commands.parser import shown, suggest
-from switchboard.core.concurrency import gather_or_cancel
 from switchboard.core.commands.preferences import NOTIFY_MISSED, SYNC_DND, switch
+from switchboard.core.concurrency import gather_or_cancel
 from switchboard.core.errors import (
     SwitchboardError,
     SwitchboardInvalidInputError,

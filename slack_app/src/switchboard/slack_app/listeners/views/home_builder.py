@@ -12,6 +12,10 @@ from switchboard.slack_app.listeners.views.blocks import (
     mrkdwn_sections,
     plain,
 )
+from switchboard.slack_app.listeners.views.missed_call_builder import (
+    caller_label,
+    when,
+)
 from switchboard.slack_app.listeners.views.status_builder import (
     status_controls,
     status_fields,
@@ -21,6 +25,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from switchboard.core.capabilities import Capability
+    from switchboard.core.commands.state import MissedCallNote
     from switchboard.core.models import ExtensionStatus
 
 NOT_LINKED = (
@@ -32,12 +37,14 @@ NOT_LINKED = (
 HELP_HINT = "Type `/pbx help` in any channel to see every command."
 
 
-def build_home_view(
+def build_home_view(  # noqa: PLR0913 - keyword-only parts of the view
     status: ExtensionStatus | None,
     supports: Iterable[Capability],
     *,
     notice: str | None = None,
     problem: str | None = None,
+    missed: list[MissedCallNote] | None = None,
+    region: str = "DK",
 ) -> Block:
     """Build the ``home`` view.
 
@@ -46,6 +53,8 @@ def build_home_view(
         supports: What the connected PBX can do (decides which buttons show).
         notice: The answer to the last button click, shown at the top.
         problem: Why the status could not be read (replaces the status).
+        missed: The user's last missed calls, newest first.
+        region: The region numbers are formatted for.
     """
     blocks: list[Block] = [
         {"type": "header", "text": plain("Your phone", 150)},
@@ -61,6 +70,13 @@ def build_home_view(
         can = frozenset(supports)
         blocks.append(status_fields(status, can))
         blocks.extend(actions_blocks(status_controls(status, can), "home-controls"))
+    if missed:
+        blocks.append({"type": "header", "text": plain("Last missed calls", 150)})
+        lines = [
+            f"• {caller_label(n, region)} {when(n)}{' :white_check_mark:' if n.done else ''}"
+            for n in missed
+        ]
+        blocks.extend(mrkdwn_sections("\n".join(lines)))
     blocks.append(
         {
             "type": "actions",

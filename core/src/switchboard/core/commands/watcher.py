@@ -1,0 +1,224 @@
+"""The missed-call watcher: one poller per PBX, whatever the number of workers.
+
+Every worker (``slack run`` in Socket Mode or HTTP, any number of them, or
+``switchboard watch`` on its own) runs a :class:`CallWatcher`. Each round, per PBX:
+
+1. take or renew the PBX's lease in the state database (an expiring row; see
+   :meth:`~switchboard.core.commands.state.StateStore.acquire_lease`). Only its
+   holder polls; when the holder dies the lease expires and another worker takes
+   over, reading the call history back a little way where the vendor keeps one;
+2. read the calls (:class:`~switchboard.core.call_events.CallTracker`, the shared
+   definition of a missed call);
+3. for each missed call and each user linked to the extension who wants to know,
+   **record** the call for that user (one atomic insert) and only then hand it to
+   the front-end's sender. A call already recorded is never sent again, so a new
+   leader, or two workers that both polled, never tell anyone twice. The price of
+   recording first: a worker killed between the record and the message loses that
+   message (at most one per kill).
+
+Missed calls from one caller within :data:`GROUP_WINDOW` update one message.
+Polling slows down with the vendor's request quota exactly as Home Assistant's does
+(:func:`switchboard.core.pacing.polling_interval`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import socket
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Protocol
+
+from switchboard.core.call_events import CallEventType, CallTracker
+from switchboard.core.commands.preferences import NOTIFY_MISSED, enabled
+from switchboard.core.commands.state import MissedCallNote
+from switchboard.core.errors import SwitchboardError
+from switchboard.core.pacing import polling_interval, quota_spent
+from switchboard.core.redaction import get_logger
+
+if TYPE_CHECKING:
+    from switchboard.core.commands.service import CommandService
+    from switchboard.core.models import Call
+
+_LOGGER = get_logger(__name__)
+
+# How often the leader polls each PBX (slower when a vendor's quota says so).
+# A missed call reaches its user within about this long (plus Slack's own delay).
+POLL_INTERVAL = timedelta(seconds=10)
+# The lease lasts this many intervals: a leader that misses two renewals in a row
+# (a stuck PBX request, a killed process) is replaced.
+LEASE_INTERVALS = 3
+# Missed calls from one caller within this long update one message.
+GROUP_WINDOW = timedelta(minutes=5)
+# A worker taking over reads the call history this far back (what the previous
+# leader may have missed while dying); recorded calls are skipped.
+TAKEOVER_LOOKBACK = timedelta(minutes=10)
+
+
+class MissedCallSender(Protocol):
+    """What a front-end does with a missed call (Slack: a DM with Call back)."""
+
+    async def send(
+        self, notes: list[MissedCallNote], previous: MissedCallNote | None
+    ) -> tuple[str, str] | None:
+        """Tell ``notes[0].user_id`` about ``notes`` (one caller, oldest first).
+
+        Args:
+            notes: The caller's recent missed calls, the new one last.
+            previous: A note whose message already tells about the earlier ones:
+                update that message instead of sending a new one.
+
+        Returns:
+            Where the message is (channel, message id), or ``None`` if not sent.
+        """
+        ...
+
+
+def worker_id() -> str:
+    """A name for this process that no other worker shares."""
+    return f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:6]}"
+
+
+class CallWatcher:
+    """Polls every configured PBX for missed calls and sends each one once.
+
+    Args:
+        service: The command service (backends, links, state database).
+        sender: The front-end's sender.
+        interval: The base polling interval.
+        use_lease: Only for tests that show what the lease prevents.
+    """
+
+    def __init__(
+        self,
+        service: CommandService,
+        sender: MissedCallSender,
+        *,
+        interval: timedelta = POLL_INTERVAL,
+        use_lease: bool = True,
+    ) -> None:
+        self.service = service
+        self.sender = sender
+        self.interval = interval
+        self.use_lease = use_lease
+        self.holder = worker_id()
+        self._trackers: dict[str, CallTracker] = {}
+        self._intervals: dict[str, timedelta] = {}
+        self._costs: dict[str, int] = {}
+
+    @property
+    def lease_seconds(self) -> float:
+        """How long a lease lasts without renewal."""
+        return self.interval.total_seconds() * LEASE_INTERVALS
+
+    async def run(self) -> None:
+        """Watch every PBX until cancelled; give the leases up on the way out."""
+        try:
+            await asyncio.gather(*(self._watch(pbx) for pbx in self.service.config.pbx))
+        finally:
+            for pbx in self._trackers:
+                with contextlib.suppress(Exception):
+                    await self.service.store.release_lease(_lease(pbx), self.holder)
+
+    async def _watch(self, pbx: str) -> None:
+        while True:
+            try:
+                await self.poll_once(pbx)
+            except SwitchboardError as err:
+                _LOGGER.warning("Cannot read the calls of %s: %s", pbx, err)
+            except Exception:
+                _LOGGER.exception("Watching the calls of %s failed", pbx)
+            await asyncio.sleep(self._intervals.get(pbx, self.interval).total_seconds())
+
+    async def poll_once(self, pbx: str) -> int:
+        """One round for one PBX; return how many missed-call notes were sent."""
+        if self.use_lease and not await self.service.store.acquire_lease(
+            _lease(pbx), self.holder, self.lease_seconds
+        ):
+            # Another worker leads. Forget our readings: when we take over, the
+            # history since then tells what happened meanwhile.
+            self._trackers.pop(pbx, None)
+            return 0
+        tracker = self._trackers.get(pbx)
+        if tracker is None:
+            tracker = CallTracker(datetime.now(UTC) - TAKEOVER_LOOKBACK)
+            self._trackers[pbx] = tracker
+            _LOGGER.info("Watching the calls of %s (worker %s)", pbx, self.holder)
+        backend = self.service.backends.get(pbx)
+        quota_before = backend.rate_limit
+        events = await tracker.poll(backend)
+        self._pace(pbx, quota_spent(quota_before, backend.rate_limit))
+        sent = 0
+        for event in events:
+            if event.type is CallEventType.MISSED:
+                sent += await self._tell(pbx, event.call)
+        return sent
+
+    def _pace(self, pbx: str, spent: int | None) -> None:
+        cost = max(2, spent or self._costs.get(pbx, 2))
+        self._costs[pbx] = cost
+        backend = self.service.backends.get(pbx)
+        self._intervals[pbx] = polling_interval(self.interval, backend.rate_limit, cost)
+
+    async def _tell(self, pbx: str, call: Call) -> int:
+        """Record and send the missed call to every linked user who wants it."""
+        if call.extension_id is None:
+            return 0
+        extensions = await self.service.backends.directory(pbx).extensions()
+        number = next((e.number for e in extensions if e.id == call.extension_id), None)
+        if number is None:
+            return 0
+        sent = 0
+        for user_id in await self._users_of(pbx, number):
+            if not await enabled(self.service.store, user_id, NOTIFY_MISSED):
+                continue
+            note = MissedCallNote(
+                pbx=pbx,
+                call_id=call.id,
+                user_id=user_id,
+                caller=call.from_number,
+                caller_name=call.from_name,
+                extension=number,
+                at=call.started or call.ended or datetime.now(UTC),
+            )
+            # Recorded first: whoever records it is the only one to send it.
+            if not await self.service.store.claim_missed_call(note):
+                continue
+            sent += await self._send(note)
+        return sent
+
+    async def _users_of(self, pbx: str, number: str) -> list[str]:
+        users = await self.service.store.users_linked_to(pbx, number)
+        for user_id, configured in self.service.config.users.items():
+            linked_pbx = configured.pbx or self.service.config.default_pbx
+            if (
+                linked_pbx == pbx
+                and configured.extension == number
+                and user_id not in users
+            ):
+                users.append(user_id)
+        return users
+
+    async def _send(self, note: MissedCallNote) -> int:
+        store = self.service.store
+        group = await store.missed_call_group(
+            note.user_id, note.pbx, note.caller, note.at - GROUP_WINDOW
+        )
+        notes = [n for n in group if n.call_id != note.call_id and not n.done]
+        previous = next((n for n in reversed(notes) if n.ts is not None), None)
+        if previous is not None:
+            notes = [n for n in notes if n.ts == previous.ts]
+        else:
+            notes = []
+        notes.append(note)
+        where = await self.sender.send(notes, previous)
+        if where is None:
+            return 0
+        await store.set_missed_call_message(notes, *where)
+        return 1
+
+
+def _lease(pbx: str) -> str:
+    return f"watch:{pbx}"

@@ -1,0 +1,80 @@
+"""Missed calls in Slack: the watcher's sender, posting and updating DMs."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from switchboard.core.commands.watcher import CallWatcher
+from switchboard.core.redaction import get_logger
+from switchboard.slack_app.answers import SLACK_ERRORS
+from switchboard.slack_app.dm import open_dm
+from switchboard.slack_app.listeners.views.missed_call_builder import (
+    build_missed_call_message,
+)
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from slack_sdk.web.async_client import AsyncWebClient
+
+    from switchboard.core.commands.state import MissedCallNote
+    from switchboard.slack_app.context import Switchboard
+
+_LOGGER = get_logger(__name__)
+
+
+class SlackMissedCallSender:
+    """Sends missed calls as DMs (``conversations.open``, ``chat.postMessage``/``update``)."""
+
+    def __init__(self, client: AsyncWebClient, region: str) -> None:
+        self.client = client
+        self.region = region
+
+    async def send(
+        self, notes: list[MissedCallNote], previous: MissedCallNote | None
+    ) -> tuple[str, str] | None:
+        """Post a DM about ``notes``, or update ``previous``'s message with them."""
+        message = build_missed_call_message(notes, self.region)
+        user_id = notes[-1].user_id
+        try:
+            if previous is not None and previous.channel and previous.ts:
+                await self.client.chat_update(
+                    channel=previous.channel, ts=previous.ts, **message
+                )
+                return previous.channel, previous.ts
+            channel = await open_dm(self.client, user_id)
+            posted = await self.client.chat_postMessage(channel=channel, **message)
+        except SLACK_ERRORS:
+            _LOGGER.exception("Could not tell %s about a missed call", user_id)
+            return None
+        return str(posted.get("channel") or channel), str(posted["ts"])
+
+
+def missed_call_watcher(board: Switchboard, client: AsyncWebClient) -> CallWatcher:
+    """The watcher ``slack run`` and ``switchboard watch`` start."""
+    settings = board.service.config.slack
+    return CallWatcher(
+        board.service,
+        SlackMissedCallSender(client, board.default_region),
+        interval=timedelta(seconds=settings.missed_call_interval),
+    )
+
+
+@contextlib.asynccontextmanager
+async def watching(board: Switchboard, client: AsyncWebClient) -> AsyncIterator[None]:
+    """Run the missed-call watcher (unless ``slack.missed_calls`` is off) meanwhile."""
+    if not board.service.config.slack.missed_calls:
+        yield
+        return
+    task = asyncio.create_task(
+        missed_call_watcher(board, client).run(), name="switchboard:watcher"
+    )
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
