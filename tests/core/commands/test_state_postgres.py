@@ -71,10 +71,13 @@ class PostgresDb:
         tables = await self.fetch(
             "select tablename from pg_tables where tablename like 'switchboard_%'"
         )
-        return {t for (t,) in tables} == {
+        return {t for (t,) in tables} >= {
             "switchboard_links",
             "switchboard_audit",
             "switchboard_dials",
+            "switchboard_user_settings",
+            "switchboard_missed_calls",
+            "switchboard_leases",
         }
 
 

@@ -29,7 +29,7 @@ import os
 import socket
 import uuid
 from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from switchboard.core.call_events import CallEventType, CallTracker
 from switchboard.core.commands.preferences import NOTIFY_MISSED, enabled
@@ -88,8 +88,12 @@ class CallWatcher:
         service: The command service (backends, links, state database).
         sender: The front-end's sender.
         interval: The base polling interval.
-        use_lease: Only for tests that show what the lease prevents.
+        use_lease: Only for tests that show what the lease prevents
+            (default: :attr:`USE_LEASE`).
     """
+
+    USE_LEASE: ClassVar[bool] = True
+    """Tests flip it in a worker process to show what the lease prevents."""
 
     def __init__(
         self,
@@ -97,12 +101,12 @@ class CallWatcher:
         sender: MissedCallSender,
         *,
         interval: timedelta = POLL_INTERVAL,
-        use_lease: bool = True,
+        use_lease: bool | None = None,
     ) -> None:
         self.service = service
         self.sender = sender
         self.interval = interval
-        self.use_lease = use_lease
+        self.use_lease = self.USE_LEASE if use_lease is None else use_lease
         self.holder = worker_id()
         self._trackers: dict[str, CallTracker] = {}
         self._intervals: dict[str, timedelta] = {}
