@@ -22,6 +22,7 @@ NEEDED_SCOPES = {
     "users:read",
     "users:read.email",
     "usergroups:read",
+    "dnd:read",
 }
 
 
@@ -40,7 +41,8 @@ def test_socket_manifest_declares_everything_the_app_listens_to() -> None:
     assert features["app_home"]["home_tab_enabled"] is True
     assert set(manifest["oauth_config"]["scopes"]["bot"]) >= NEEDED_SCOPES
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == [
-        "app_home_opened"
+        "app_home_opened",
+        "dnd_updated_user",
     ]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True

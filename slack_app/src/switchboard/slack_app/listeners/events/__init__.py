@@ -1,4 +1,4 @@
-"""Events API listeners: ``app_home_opened``."""
+"""Events API listeners: ``app_home_opened``, ``dnd_updated_user``."""
 
 from __future__ import annotations
 
@@ -6,6 +6,9 @@ from typing import TYPE_CHECKING
 
 from switchboard.slack_app.listeners.events.app_home_opened import (
     handle_app_home_opened,
+)
+from switchboard.slack_app.listeners.events.dnd_updated_user import (
+    handle_dnd_updated_user,
 )
 
 if TYPE_CHECKING:
@@ -15,3 +18,4 @@ if TYPE_CHECKING:
 def register(app: AsyncApp) -> None:
     """Route the events the manifest subscribes to."""
     app.event("app_home_opened")(handle_app_home_opened)
+    app.event("dnd_updated_user")(handle_dnd_updated_user)
