@@ -295,3 +295,74 @@ async def test_dials_leave_the_count_after_the_window(state_db: StateDb) -> None
         assert rows[0][0] == 1  # the expired dial was removed, the new one kept
     finally:
         await store.aclose()
+
+
+async def test_a_lease_has_one_holder_until_it_expires(state_db: StateDb) -> None:
+    """The watcher's lease: renewed by its holder, refused to others, taken when it expires."""
+    first, second = await asyncio.gather(
+        StateStore.open(state_db.url), StateStore.open(state_db.url)
+    )
+    try:
+        takes = await asyncio.gather(
+            *(
+                store.acquire_lease("watch:office", name, 0.6)
+                for store, name in ((first, "one"), (second, "two")) * 3
+            )
+        )
+        # One wins and renews; every take of the other is refused.
+        assert sorted((takes[0::2].count(True), takes[1::2].count(True))) == [0, 3]
+        winner = "one" if takes[0] else "two"
+        loser, other = ("two", second) if winner == "one" else ("one", first)
+        assert not await other.acquire_lease("watch:office", loser, 0.6)
+        assert await first.acquire_lease("watch:other-pbx", loser, 0.6)  # per PBX
+        await asyncio.sleep(0.8)  # the winner stops renewing (it died)
+        assert await other.acquire_lease("watch:office", loser, 0.6)
+        assert await state_db.fetch(
+            "select holder from switchboard_leases where name = 'watch:office'"
+        ) == [(loser,)]
+        await other.release_lease("watch:office", loser)
+        assert await first.acquire_lease("watch:office", winner, 0.6)
+    finally:
+        await first.aclose()
+        await second.aclose()
+
+
+async def test_a_missed_call_is_claimed_once_across_workers(state_db: StateDb) -> None:
+    """Of several workers recording the same missed call, exactly one gets to send it."""
+    from switchboard.core.commands.state import MissedCallNote  # noqa: PLC0415
+
+    stores = await asyncio.gather(*(StateStore.open(state_db.url) for _ in range(3)))
+    try:
+        note = MissedCallNote(
+            "office", "call-1", "U1", "+4533123456", "Ada", "201", datetime.now(UTC)
+        )
+        claims = await asyncio.gather(
+            *(s.claim_missed_call(note) for _ in range(3) for s in stores)
+        )
+        assert claims.count(True) == 1
+        other_user = dataclasses.replace(note, user_id="U2")
+        assert await stores[0].claim_missed_call(other_user)  # per user
+        await stores[1].set_missed_call_message([note], "D1", "1.1")
+        assert [
+            n.call_id for n in await stores[2].missed_calls_of_message("D1", "1.1")
+        ] == ["call-1"]
+        assert await stores[2].mark_missed_calls_done("D1", "1.1") == 1
+        [latest] = await stores[0].recent_missed_calls("U1")
+        assert latest.done is True
+        assert latest.caller_name == "Ada"
+    finally:
+        for store in stores:
+            await store.aclose()
+
+
+async def test_user_settings(state_db: StateDb) -> None:
+    store = await StateStore.open(state_db.url)
+    try:
+        assert await store.setting("U1", "notify_missed") is None
+        await store.set_setting("U1", "notify_missed", "off")
+        await store.set_setting("U1", "notify_missed", "on")
+        assert await store.setting("U1", "notify_missed") == "on"
+        await store.set_setting("U1", "notify_missed", None)
+        assert await store.setting("U1", "notify_missed") is None
+    finally:
+        await store.aclose()

@@ -22,6 +22,8 @@ from sqlalchemy.engine import make_url
 from switchboard.core.commands.state import StateStore
 from switchboard.core.errors import SwitchboardConfigError
 from tests.core.commands.test_state import (  # noqa: F401 - collected again, on PostgreSQL
+    test_a_lease_has_one_holder_until_it_expires,
+    test_a_missed_call_is_claimed_once_across_workers,
     test_another_workers_link_changes_are_seen_after_the_cache,
     test_dials_leave_the_count_after_the_window,
     test_every_action_is_committed_at_once,
@@ -29,6 +31,7 @@ from tests.core.commands.test_state import (  # noqa: F401 - collected again, on
     test_links_and_audit_survive_a_restart,
     test_reads_are_not_audited,
     test_two_workers_start_and_write_at_the_same_time,
+    test_user_settings,
     test_workers_on_one_database_share_the_dial_limit,
 )
 

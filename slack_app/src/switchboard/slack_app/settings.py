@@ -104,6 +104,24 @@ def _pick(
     return SecretStr(value) if value else None
 
 
+def resolve_bot_token(
+    slack: SlackSettings, env: Mapping[str, str] | None = None
+) -> SecretStr:
+    """Return the bot token (``[slack] bot_token`` or ``SLACK_BOT_TOKEN``), checked.
+
+    Raises:
+        SwitchboardConfigError: It is missing or is no ``xoxb-`` token.
+    """
+    bot = _pick(slack.bot_token, BOT_TOKEN_ENV, os.environ if env is None else env)
+    if bot is None:
+        raise _missing(_BOT)
+    if not bot.get_secret_value().startswith("xoxb-"):
+        msg = f"The Slack bot token ({BOT_TOKEN_ENV}) must start with xoxb-."
+        raise SwitchboardConfigError(msg)
+    register_secret(bot.get_secret_value())
+    return bot
+
+
 def _missing(what: str) -> SwitchboardConfigError:
     env_name, config_key, why = _HINTS[what]
     return SwitchboardConfigError(
@@ -167,12 +185,7 @@ def resolve_runtime(
     """
     env = os.environ if env is None else env
     chosen: Mode = mode or ("http" if slack.mode == "http" else "socket")
-    bot = _pick(slack.bot_token, BOT_TOKEN_ENV, env)
-    if bot is None:
-        raise _missing(_BOT)
-    if not bot.get_secret_value().startswith("xoxb-"):
-        msg = f"The Slack bot token ({BOT_TOKEN_ENV}) must start with xoxb-."
-        raise SwitchboardConfigError(msg)
+    bot = resolve_bot_token(slack, env)
     app_token = _pick(slack.app_token, APP_TOKEN_ENV, env)
     secret = _pick(slack.signing_secret, SIGNING_SECRET_ENV, env)
     if chosen == "socket":

@@ -25,6 +25,7 @@ ENTRY_POINT_GROUP = "switchboard.cli"
 # not installed, the answer says what to install instead of "unknown command".
 OPTIONAL_SUBCOMMANDS: dict[str, str] = {
     "slack": "pip install 'switchboard-pbx[slack]'",
+    "watch": "pip install 'switchboard-pbx[slack]'",
 }
 
 
