@@ -42,6 +42,8 @@ def test_tour_runs_end_to_end_on_loopback(tmp_path: Path) -> None:
     assert "premium-rate number" in out
     assert "Did you mean 'status'?" in out
     assert "The audit log holds" in out
+    # A missed call reaches its user, once (the watcher polled twice after it).
+    assert out.count("is told: missed call from +4533123456") == 1
     assert "Traceback" not in out + done.stderr
 
 

@@ -7,19 +7,24 @@ the test decides when the PBX is polled). MiRTA keeps a call history and can dia
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import dataclasses
 import json
+from pathlib import Path  # noqa: TC003 - pytest resolves fixture annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from switchboard.core.config import SlackSettings
 from switchboard.core.demo import ADMIN, USER, Demo, start_demo
 from switchboard.core.emulator import RingsPhones, ring_out
 from switchboard.slack_app.missed_calls import missed_call_watcher
-from tests.slack_app.conftest import Rig, start_rig
+from switchboard.slack_app.watch_cli import watch
+from tests.slack_app.conftest import BOT_TOKEN, Rig, start_rig
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
-    from pathlib import Path
 
     from switchboard.core.commands.watcher import CallWatcher
     from tests.slack_app.fake_slack import Call, FakeSlack
@@ -249,3 +254,35 @@ async def test_a_call_between_two_polls_reaches_the_user_where_there_is_history(
         ).Capability.CALL_HISTORY
     )
     assert len(dms(rig)) == (1 if history else 0)
+
+
+async def test_switchboard_watch_sends_missed_calls_on_its_own(
+    tmp_path: Path, fake_slack: FakeSlack
+) -> None:
+    """``switchboard watch``: no Slack listener, only the bot token; the DM arrives."""
+    async with start_demo(state_dir=tmp_path, loopback=True, vendors=["mirta"]) as demo:
+        config = dataclasses.replace(
+            demo.config, slack=SlackSettings(missed_call_interval=1.0)
+        )
+        task = asyncio.create_task(
+            watch(
+                config,
+                env={"SLACK_BOT_TOKEN": BOT_TOKEN},
+                slack_api_url=f"{fake_slack.base_url}/api/",
+            )
+        )
+        try:
+            await fake_slack.wait_for("auth.test")
+            await asyncio.sleep(1.5)  # the first poll: the baseline
+            link = await demo.service.linked_extension(USER)
+            assert link is not None
+            emulator = demo.emulators["mirta"]
+            assert isinstance(emulator, RingsPhones)
+            ring_out(emulator, link.extension, CALLER)
+            [dm] = await fake_slack.wait_for("chat.postMessage", within=10)
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+    assert dm.body["channel"] == f"D{USER}"
+    assert "33 12 34 56" in dm.body["text"]

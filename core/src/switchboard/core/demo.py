@@ -30,13 +30,14 @@ from switchboard.core.config import (
     StateSettings,
     SwitchboardConfig,
 )
-from switchboard.core.emulator import serve
+from switchboard.core.emulator import RingsPhones, ring_out, serve
 from switchboard.core.errors import SwitchboardConfigError
 from switchboard.core.registry import available_vendors
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
 
+    from switchboard.core.commands.state import MissedCallNote
     from switchboard.core.emulator import Emulator
     from switchboard.core.plugin import VendorPlugin
 
@@ -219,6 +220,7 @@ async def run_tour(demo: Demo, emit: Callable[[str], None]) -> int:
         emit("")
         for user, text in TOUR_PER_PBX:
             await step(user, text, pbx)
+    await _missed_call_tour(demo, emit)
     emit("=== Policy: what a regular user may not do ===")
     emit("")
     for user, text, capability in TOUR_FINALE:
@@ -231,6 +233,44 @@ async def run_tour(demo: Demo, emit: Callable[[str], None]) -> int:
             f"{entry.action:<22} {entry.outcome}"
         )
     return failures
+
+
+class _TourSender:
+    """Prints the missed-call notes the watcher sends (Slack sends them as DMs)."""
+
+    def __init__(self, emit: Callable[[str], None]) -> None:
+        self.emit = emit
+
+    async def send(
+        self, notes: list[MissedCallNote], previous: MissedCallNote | None
+    ) -> tuple[str, str] | None:
+        note = notes[-1]
+        again = f" ({len(notes)} times)" if previous is not None else ""
+        self.emit(
+            f"  -> {note.user_id} is told: missed call from {note.caller}{again} "
+            f"on extension {note.extension}  [Call back] [Done]"
+        )
+        return "tour", note.call_id
+
+
+async def _missed_call_tour(demo: Demo, emit: Callable[[str], None]) -> None:
+    """Ring a user's phone until it rings out; the watcher tells them, once."""
+    from switchboard.core.commands.watcher import CallWatcher  # noqa: PLC0415 - tour only
+
+    pbx = _pbx_with(demo, Capability.CALL_HISTORY)
+    emulator = demo.emulators[pbx]
+    link = await demo.service.linked_extension(USER, pbx)
+    if not isinstance(emulator, RingsPhones) or link is None:
+        return
+    emit(f"=== Missed calls (PBX '{pbx}') ===")
+    emit("")
+    watcher = CallWatcher(demo.service, _TourSender(emit))
+    await watcher.poll_once(pbx)
+    emit(f"  +4533123456 calls extension {link.extension} ({USER}); nobody answers.")
+    ring_out(emulator, link.extension, "+4533123456")
+    await watcher.poll_once(pbx)
+    await watcher.poll_once(pbx)  # polled again: nobody is told twice
+    emit("")
 
 
 def _pbx_with(demo: Demo, capability: Capability | None) -> str:
