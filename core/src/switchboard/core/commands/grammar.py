@@ -250,23 +250,26 @@ class WhoamiCommand(Command):
 
 
 @dataclass(frozen=True)
-class NotifyCommand(Command):
-    """``notify missed on|off``: your own missed-call messages."""
+class _UserSwitchCommand(Command):
+    """``WORD KIND on|off``: one of the user's own switches."""
 
-    name: ClassVar[str] = "notify"
     changes_state: ClassVar[bool] = True
     kind: str
     enabled: bool
 
 
 @dataclass(frozen=True)
-class SyncCommand(Command):
+class NotifyCommand(_UserSwitchCommand):
+    """``notify missed on|off``: your own missed-call messages."""
+
+    name: ClassVar[str] = "notify"
+
+
+@dataclass(frozen=True)
+class SyncCommand(_UserSwitchCommand):
     """``sync dnd on|off``: let your Slack notification snooze switch PBX DND."""
 
     name: ClassVar[str] = "sync"
-    changes_state: ClassVar[bool] = True
-    kind: str
-    enabled: bool
 
 
 @dataclass(frozen=True)

@@ -375,20 +375,8 @@ class TelecomXEmulator(Emulator):
             called = target
         else:
             return _error(422, "target")
-        self._call_counter += 1
-        now = datetime.now(UTC).replace(microsecond=0)
-        call_id = f"{CALL_HOST}:{int(now.timestamp())}.{1000 + self._call_counter}"
-        self.tenant.calls.append(
-            {
-                "_id": call_id,
-                "extension": owner,
-                "direction": "OUT",
-                "callerNumber": self.tenant.extensions[owner]["number"],
-                "calledNumber": called,
-                "start": now.isoformat(),
-                "answered": False,
-                "recording": False,
-            }
+        call_id = self._add_call(
+            owner, "OUT", self.tenant.extensions[owner]["number"], called
         )
         return Response.json({"success": True, "_id": call_id})
 
@@ -507,6 +495,10 @@ class TelecomXEmulator(Emulator):
         owner = next(
             i for i, e in self.tenant.extensions.items() if e["number"] == extension
         )
+        return self._add_call(owner, "IN", caller, extension)
+
+    def _add_call(self, owner: str, direction: str, caller: str, called: str) -> str:
+        """A new unanswered call on ``owner``'s extension (employees ``calls``)."""
         self._call_counter += 1
         now = datetime.now(UTC).replace(microsecond=0)
         call_id = f"{CALL_HOST}:{int(now.timestamp())}.{1000 + self._call_counter}"
@@ -514,9 +506,9 @@ class TelecomXEmulator(Emulator):
             {
                 "_id": call_id,
                 "extension": owner,
-                "direction": "IN",
+                "direction": direction,
                 "callerNumber": caller,
-                "calledNumber": extension,
+                "calledNumber": called,
                 "start": now.isoformat(),
                 "answered": False,
                 "recording": False,
