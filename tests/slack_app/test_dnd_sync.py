@@ -1,13 +1,17 @@
-"""Slack DND drives PBX DND for users who opted in: signed events into the real app."""
+"""Slack DND drives PBX DND, and Slack status presence, for users who opted in (signed events)."""
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from typing import TYPE_CHECKING, Any
 
+from switchboard.core.config import SlackSettings
 from switchboard.core.demo import ADMIN, USER
+from switchboard.core.models import Presence
 from switchboard.slack_app.listeners.events.dnd_updated_user import slack_dnd_active
+from switchboard.slack_app.listeners.events.user_change import mapped_presence
 
 if TYPE_CHECKING:
     from tests.slack_app.conftest import Rig
@@ -113,3 +117,58 @@ async def test_users_who_did_not_opt_in_change_nothing(rig: Rig) -> None:
     assert (await rig.status_of(USER)).dnd is before_user
     assert (await rig.status_of(ADMIN)).dnd is before_admin
     assert len(await rig.demo.service.store.audit_entries()) == audit_before
+
+
+def status_event(user: str, emoji: str, text: str) -> dict[str, Any]:
+    return {
+        "type": "user_change",
+        "user": {"id": user, "profile": {"status_emoji": emoji, "status_text": text}},
+    }
+
+
+async def status(rig: Rig, user: str, emoji: str = "", text: str = "") -> None:
+    response = await rig.event(status_event(user, emoji, text))
+    assert response.status_code == 200
+    await asyncio.sleep(0.05)
+    await settle(rig)
+
+
+def map_statuses(rig: Rig) -> None:
+    """The admin's mapping, ``[slack] status_presence``."""
+    slack = SlackSettings(
+        status_presence={":palm_tree:": Presence.HOLIDAY, "In a meeting": Presence.BUSY}
+    )
+    rig.demo.service.config = dataclasses.replace(rig.demo.service.config, slack=slack)
+
+
+def test_a_status_maps_by_emoji_then_text() -> None:
+    mapping = {":Palm_Tree:": Presence.HOLIDAY, "in a meeting": Presence.BUSY}
+    assert mapped_presence({"status_emoji": ":palm_tree:"}, mapping) is Presence.HOLIDAY
+    assert mapped_presence({"status_text": "In a Meeting "}, mapping) is Presence.BUSY
+    assert (
+        mapped_presence({"status_emoji": ":coffee:", "status_text": "x"}, mapping)
+        is None
+    )
+
+
+async def test_a_mapped_slack_status_sets_presence_and_clearing_sets_it_back(
+    rig: Rig,
+) -> None:
+    map_statuses(rig)
+    await rig.command("sync presence on", key="presence")
+    [answer] = await rig.slack.wait_for("respond/presence")
+    assert "Slack status now sets the presence" in answer.body["text"]
+    before = (await rig.status_of(USER)).presence
+    assert before is not Presence.HOLIDAY
+
+    await status(rig, USER, ":palm_tree:", "Vacationing")
+    assert (await rig.status_of(USER)).presence is Presence.HOLIDAY
+    await status(rig, USER, "", "In a meeting")
+    assert (await rig.status_of(USER)).presence is Presence.BUSY
+    await status(rig, USER)  # cleared
+
+    assert (await rig.status_of(USER)).presence is before
+    # Users who did not opt in: nothing.
+    admin_before = (await rig.status_of(ADMIN)).presence
+    await status(rig, ADMIN, ":palm_tree:")
+    assert (await rig.status_of(ADMIN)).presence is admin_before

@@ -43,6 +43,7 @@ def test_socket_manifest_declares_everything_the_app_listens_to() -> None:
     assert manifest["settings"]["event_subscriptions"]["bot_events"] == [
         "app_home_opened",
         "dnd_updated_user",
+        "user_change",
     ]
     assert manifest["settings"]["interactivity"]["is_enabled"] is True
     assert manifest["settings"]["socket_mode_enabled"] is True

@@ -118,6 +118,7 @@ FORMS = [
     ("notify missed off", NotifyCommand("missed", enabled=False)),
     ("Notify MISSED on", NotifyCommand("missed", enabled=True)),
     ("sync dnd on", SyncCommand("dnd", enabled=True)),
+    ("sync presence off", SyncCommand("presence", enabled=False)),
 ]
 
 
@@ -285,7 +286,7 @@ def test_parser_raises_only_the_documented_error(text: str) -> None:
         ("notify", "'notify' needs one of: missed"),
         ("notify missed", "'notify' needs one of: on or off"),
         ("notify missed maybe", "notify takes on or off"),
-        ("sync presence on", "sync takes dnd"),
+        ("sync status on", "sync takes dnd or presence"),
         ("sync dnd on now", "'sync' does not take 'now'"),
     ],
 )

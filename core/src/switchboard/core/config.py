@@ -36,6 +36,7 @@ from pydantic import (
 )
 
 from switchboard.core.errors import SwitchboardConfigError
+from switchboard.core.models import Presence  # noqa: TC001 - pydantic needs it at runtime
 from switchboard.core.redaction import get_logger
 from switchboard.core.registry import get_vendor
 
@@ -151,6 +152,9 @@ class SlackSettings(_Section):
     missed_calls: bool = True
     missed_call_interval: float = Field(default=10.0, ge=1.0, le=3600.0)
     """Seconds between two polls of each PBX (slower when a vendor's quota says so)."""
+    status_presence: dict[str, Presence] = Field(default_factory=dict)
+    """Slack status (an emoji like ``:palm_tree:`` or a text like ``Vacationing``) ->
+    presence, for users who opted in with ``sync presence on`` (vendors with presence)."""
 
 
 # The only SQLite file whose missing directory Switchboard creates by itself.

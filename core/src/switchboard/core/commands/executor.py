@@ -39,7 +39,12 @@ from switchboard.core.commands.grammar import (
     WhoamiCommand,
 )
 from switchboard.core.commands.parser import shown, suggest
-from switchboard.core.commands.preferences import NOTIFY_MISSED, SYNC_DND, switch
+from switchboard.core.commands.preferences import (
+    NOTIFY_MISSED,
+    SYNC_DND,
+    SYNC_PRESENCE,
+    switch,
+)
 from switchboard.core.concurrency import gather_or_cancel
 from switchboard.core.errors import (
     SwitchboardError,
@@ -484,10 +489,16 @@ async def _notify(ctx: Context, cmd: NotifyCommand) -> Result:
 
 
 async def _sync(ctx: Context, cmd: SyncCommand) -> Result:
-    ctx.backend.require(Capability.DND)
-    extension = await resolve_target(ctx, None, "sync DND of")
-    await switch(ctx.store, ctx.actor.user_id, SYNC_DND, on=cmd.enabled)
-    data = {"kind": cmd.kind, "enabled": cmd.enabled, "extension": extension.number}
+    presence = cmd.kind == "presence"
+    ctx.backend.require(Capability.PRESENCE if presence else Capability.DND)
+    extension = await resolve_target(ctx, None, f"sync the {cmd.kind} of")
+    key = SYNC_PRESENCE if presence else SYNC_DND
+    await switch(ctx.store, ctx.actor.user_id, key, on=cmd.enabled)
+    data = {
+        "kind": cmd.kind,
+        "enabled": cmd.enabled,
+        "extension": extension.number,
+    }
     return Result("sync", data, None, extension.number)
 
 

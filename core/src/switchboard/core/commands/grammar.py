@@ -267,7 +267,7 @@ class NotifyCommand(_UserSwitchCommand):
 
 @dataclass(frozen=True)
 class SyncCommand(_UserSwitchCommand):
-    """``sync dnd on|off``: let your Slack notification snooze switch PBX DND."""
+    """``sync dnd|presence on|off``: let your Slack DND (status) drive PBX DND (presence)."""
 
     name: ClassVar[str] = "sync"
 
@@ -417,10 +417,11 @@ COMMANDS: dict[str, CommandSpec] = {
         ),
         _spec(
             "sync",
-            ("sync dnd on|off",),
-            "Let your Slack notification snooze switch your PBX DND on and back (off by default).",
-            ("sync dnd on", "sync dnd off"),
-            (Capability.DND,),
+            ("sync dnd on|off", "sync presence on|off"),
+            "Let your Slack DND switch your PBX DND on and back, or your Slack status set "
+            "your presence (off by default).",
+            ("sync dnd on", "sync dnd off", "sync presence on"),
+            (Capability.DND, Capability.PRESENCE),
         ),
         _spec(
             "whoami",

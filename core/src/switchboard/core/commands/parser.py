@@ -391,9 +391,9 @@ def _unlink(args: list[str]) -> Command:
     return UnlinkCommand(parse_user(args[0], "unlink") if args else None)
 
 
-def _toggle(args: list[str], command: str, kind: str) -> tuple[str, bool]:
+def _toggle(args: list[str], command: str, *kinds: str) -> tuple[str, bool]:
     """``KIND on|off`` (``notify missed on``): the kind and the switch."""
-    _choice(args[0] if args else None, [kind], command)
+    kind = _choice(args[0] if args else None, list(kinds), command)
     enabled = _ON_OFF[
         _choice(args[1] if len(args) > 1 else None, ["on", "off"], command)
     ]
@@ -406,7 +406,7 @@ def _notify(args: list[str]) -> Command:
 
 
 def _sync(args: list[str]) -> Command:
-    return SyncCommand(*_toggle(args, "sync", "dnd"))
+    return SyncCommand(*_toggle(args, "sync", "dnd", "presence"))
 
 
 def _whoami(args: list[str]) -> Command:

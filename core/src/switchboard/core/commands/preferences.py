@@ -15,8 +15,10 @@ NOTIFY_MISSED = "notify_missed"
 """Missed-call messages: on unless the user switched them off."""
 SYNC_DND = "sync_dnd"
 """Slack snooze drives PBX DND: off unless the user opted in."""
+SYNC_PRESENCE = "sync_presence"
+"""Slack status drives PBX presence (``[slack] status_presence``): off unless opted in."""
 
-_DEFAULTS = {NOTIFY_MISSED: True, SYNC_DND: False}
+_DEFAULTS = {NOTIFY_MISSED: True, SYNC_DND: False, SYNC_PRESENCE: False}
 
 
 async def enabled(store: StateStore, user_id: str, key: str) -> bool:

@@ -6,7 +6,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from switchboard.core.actors import Actor, Surface
-from switchboard.core.commands.dnd_sync import follow_chat_dnd
+from switchboard.core.commands.chat_sync import DND, follow_chat
 from switchboard.core.redaction import get_logger
 from switchboard.slack_app.context import Switchboard, switchboard
 
@@ -48,8 +48,11 @@ async def handle_dnd_updated_user(
 async def follow(board: Switchboard, user_id: str, *, active: bool) -> None:
     """Switch PBX DND after the user's Slack DND (opted-in users only)."""
     try:
-        done = await follow_chat_dnd(
-            board.service, Actor(user_id, "", Surface.SLACK), active=active
+        done = await follow_chat(
+            board.service,
+            Actor(user_id, "", Surface.SLACK),
+            DND,
+            "on" if active else None,
         )
     except Exception:
         _LOGGER.exception("Could not follow the Slack DND of %s", user_id)
