@@ -30,6 +30,7 @@ TO_REDACT = SECRET_PARAM_NAMES | {
     "unique_id",
     "forward_to",
     "from_number",
+    "from_name",
     "to_number",
     "number",
 }

@@ -117,6 +117,10 @@ class CallWatcher:
         """How long a lease lasts without renewal."""
         return self.interval.total_seconds() * LEASE_INTERVALS
 
+    def interval_of(self, pbx: str) -> timedelta:
+        """How long this watcher waits between two polls of ``pbx`` now."""
+        return self._intervals.get(pbx, self.interval)
+
     async def run(self) -> None:
         """Watch every PBX until cancelled; give the leases up on the way out."""
         try:
@@ -134,7 +138,7 @@ class CallWatcher:
                 _LOGGER.warning("Cannot read the calls of %s: %s", pbx, err)
             except Exception:
                 _LOGGER.exception("Watching the calls of %s failed", pbx)
-            await asyncio.sleep(self._intervals.get(pbx, self.interval).total_seconds())
+            await asyncio.sleep(self.interval_of(pbx).total_seconds())
 
     async def poll_once(self, pbx: str) -> int:
         """One round for one PBX; return how many missed-call notes were sent."""

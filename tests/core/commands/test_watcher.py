@@ -1,0 +1,72 @@
+"""The watcher on its own: the lease between two watchers, and quota-aware pacing."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from switchboard.core.commands.watcher import CallWatcher
+from switchboard.core.demo import USER, start_demo
+from switchboard.core.emulator import RingsPhones, ring_out
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from switchboard.core.commands.state import MissedCallNote
+
+
+class Recorder:
+    """A sender that remembers what it was asked to send."""
+
+    def __init__(self) -> None:
+        self.sent: list[list[MissedCallNote]] = []
+
+    async def send(
+        self, notes: list[MissedCallNote], previous: MissedCallNote | None
+    ) -> tuple[str, str] | None:
+        self.sent.append(notes)
+        return "D1", f"{len(self.sent)}.0" if previous is None else str(previous.ts)
+
+
+async def test_only_the_lease_holder_polls_and_a_call_is_sent_once(
+    tmp_path: Path,
+) -> None:
+    async with start_demo(
+        state_dir=tmp_path, loopback=False, vendors=["mirta"]
+    ) as demo:
+        first, second = Recorder(), Recorder()
+        leader = CallWatcher(demo.service, first)
+        follower = CallWatcher(demo.service, second)
+        await leader.poll_once("mirta")
+        before = demo.emulators["mirta"].request_count()
+        await follower.poll_once("mirta")
+        assert demo.emulators["mirta"].request_count() == before  # it did not poll
+
+        emulator = demo.emulators["mirta"]
+        assert isinstance(emulator, RingsPhones)
+        link = await demo.service.linked_extension(USER, "mirta")
+        assert link is not None
+        ring_out(emulator, link.extension, "+4533123456")
+        assert await leader.poll_once("mirta") == 1
+        # Without the lease the other one polls too; the record stops a second DM.
+        follower.use_lease = False
+        assert await follower.poll_once("mirta") == 0
+        assert [[n.caller for n in notes] for notes in first.sent] == [["+4533123456"]]
+        assert second.sent == []
+
+
+async def test_polling_slows_down_with_the_vendors_quota(tmp_path: Path) -> None:
+    """Telphin's hourly quota stretches the interval, as in Home Assistant."""
+    async with start_demo(
+        state_dir=tmp_path, loopback=False, vendors=["telphin"]
+    ) as demo:
+        emulator = demo.emulators["telphin"]
+        watcher = CallWatcher(demo.service, Recorder(), interval=timedelta(seconds=10))
+        await watcher.poll_once("telphin")
+        relaxed = watcher.interval_of("telphin")
+        emulator.quota_per_hour = (
+            emulator.quota_per_hour - emulator.quota_remaining + 30
+        )  # type: ignore[attr-defined]
+        await watcher.poll_once("telphin")
+        assert relaxed == timedelta(seconds=10)
+        assert watcher.interval_of("telphin") > timedelta(minutes=5)
