@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from typing import TYPE_CHECKING
+
+import pytest
 
 from switchboard.core.commands.watcher import CallWatcher
 from switchboard.core.demo import USER, start_demo
@@ -20,12 +23,15 @@ class Recorder:
 
     def __init__(self) -> None:
         self.sent: list[list[MissedCallNote]] = []
+        self.places: list[tuple[str, str]] = []
 
     async def send(
         self, notes: list[MissedCallNote], previous: MissedCallNote | None
     ) -> tuple[str, str] | None:
         self.sent.append(notes)
-        return "D1", f"{len(self.sent)}.0" if previous is None else str(previous.ts)
+        place = ("D1", f"{len(self.sent)}.0" if previous is None else str(previous.ts))
+        self.places.append(place)
+        return place
 
 
 async def test_only_the_lease_holder_polls_and_a_call_is_sent_once(
@@ -70,3 +76,44 @@ async def test_polling_slows_down_with_the_vendors_quota(tmp_path: Path) -> None
         await watcher.poll_once("telphin")
         assert relaxed == timedelta(seconds=10)
         assert watcher.interval_of("telphin") > timedelta(minutes=5)
+
+
+class SlowRecorder(Recorder):
+    """Sending takes a while (Slack's round trip), long enough for a race."""
+
+    async def send(
+        self, notes: list[MissedCallNote], previous: MissedCallNote | None
+    ) -> tuple[str, str] | None:
+        await asyncio.sleep(0.2)
+        return await super().send(notes, previous)
+
+
+@pytest.mark.parametrize("use_lease", [True, False])
+async def test_without_the_lease_one_callers_calls_split_into_two_messages(
+    tmp_path: Path, *, use_lease: bool
+) -> None:
+    """Two calls from one caller promise one message; two workers without a lease race."""
+    async with start_demo(
+        state_dir=tmp_path, loopback=False, vendors=["mirta"]
+    ) as demo:
+        sender = SlowRecorder()
+        workers = [
+            CallWatcher(demo.service, sender, use_lease=use_lease) for _ in range(2)
+        ]
+        await asyncio.gather(*(w.poll_once("mirta") for w in workers))
+        emulator = demo.emulators["mirta"]
+        assert isinstance(emulator, RingsPhones)
+        link = await demo.service.linked_extension(USER, "mirta")
+        assert link is not None
+        ring_out(emulator, link.extension, "+4533123456")
+        ring_out(emulator, link.extension, "+4533123456")
+
+        await asyncio.gather(*(w.poll_once("mirta") for w in workers))
+
+        messages = set(sender.places)
+        # Each call is still sent once (the record), but only the lease keeps the
+        # caller's calls in one message.
+        assert sorted(len(notes) for notes in sender.sent) == (
+            [1, 2] if use_lease else [1, 1]
+        )
+        assert len(messages) == (1 if use_lease else 2)
