@@ -214,12 +214,10 @@ class CallWatcher:
         group = await store.missed_call_group(
             note.user_id, note.pbx, note.caller, note.at - GROUP_WINDOW
         )
-        notes = [n for n in group if n.call_id != note.call_id and not n.done]
-        previous = next((n for n in reversed(notes) if n.ts is not None), None)
-        if previous is not None:
-            notes = [n for n in notes if n.ts == previous.ts]
-        else:
-            notes = []
+        earlier = [n for n in group if n.call_id != note.call_id and not n.done]
+        # The caller's message still open (not marked done): updated, not repeated.
+        previous = next((n for n in reversed(earlier) if n.ts is not None), None)
+        notes = [n for n in earlier if previous is not None and n.ts == previous.ts]
         notes.append(note)
         where = await self.sender.send(notes, previous)
         if where is None:
