@@ -50,6 +50,8 @@ class FakeSlack:
     socket_messages: list[dict[str, Any]] = field(default_factory=list)
     posted: int = 0
     """Messages posted so far: each gets its own ``ts``, as in Slack."""
+    dm_messages: list[dict[str, Any]] = field(default_factory=list)
+    """DMs as conversations.history returns them (``ts``, ``metadata``)."""
     _changed: asyncio.Condition | None = None
 
     # -- recordings -------------------------------------------------------
@@ -157,11 +159,23 @@ class FakeSlack:
             "D"
         ):
             self.posted += 1
-            return {
-                "ok": True,
-                "channel": body.get("channel"),
-                "ts": f"1700000000.{self.posted:06d}",
-            }
+            ts = f"1700000000.{self.posted:06d}"
+            self.dm_messages.append(
+                {
+                    "channel": body.get("channel"),
+                    "ts": ts,
+                    "metadata": body.get("metadata"),
+                }
+            )
+            return {"ok": True, "channel": body.get("channel"), "ts": ts}
+        if method == "conversations.history":
+            # Newest first, as Slack answers.
+            messages = [
+                {k: v for k, v in m.items() if k != "channel"}
+                for m in reversed(self.dm_messages)
+                if m["channel"] == body.get("channel")
+            ]
+            return {"ok": True, "messages": messages, "has_more": False}
         if method in {"chat.postMessage", "chat.postEphemeral", "chat.update"}:
             return {
                 "ok": True,

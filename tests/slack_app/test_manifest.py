@@ -23,6 +23,7 @@ NEEDED_SCOPES = {
     "users:read.email",
     "usergroups:read",
     "dnd:read",
+    "im:history",
 }
 
 

@@ -16,17 +16,21 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from switchboard.core.commands.watcher import CallWatcher
 from switchboard.core.config import SlackSettings
 from switchboard.core.demo import ADMIN, USER, Demo, start_demo
 from switchboard.core.emulator import RingsPhones, ring_out
-from switchboard.slack_app.missed_calls import missed_call_watcher
+from switchboard.slack_app.missed_calls import (
+    SlackMissedCallSender,
+    missed_call_watcher,
+)
 from switchboard.slack_app.watch_cli import watch
 from tests.slack_app.conftest import BOT_TOKEN, Rig, start_rig
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
-    from switchboard.core.commands.watcher import CallWatcher
+    from switchboard.core.commands.state import MissedCallNote
     from tests.slack_app.fake_slack import Call, FakeSlack
 
 CALLER = "+4533123456"
@@ -286,3 +290,47 @@ async def test_switchboard_watch_sends_missed_calls_on_its_own(
                 await task
     assert dm.body["channel"] == f"D{USER}"
     assert "33 12 34 56" in dm.body["text"]
+
+
+class DyingSender(SlackMissedCallSender):
+    """A worker killed right before, or right after, posting the DM."""
+
+    def __init__(self, rig: Rig, *, posts: bool) -> None:
+        super().__init__(rig.app.bolt.client, "DK")
+        self.posts = posts
+
+    async def send(
+        self, notes: list[MissedCallNote], previous: MissedCallNote | None
+    ) -> tuple[str, str] | None:
+        if self.posts:
+            await super().send(notes, previous)
+        msg = "killed"
+        raise RuntimeError(msg)
+
+
+@pytest.mark.parametrize(
+    "posted", [False, True], ids=["before-posting", "after-posting"]
+)
+async def test_the_next_leader_finishes_what_a_dying_one_recorded(
+    missed_rig: Rig, *, posted: bool
+) -> None:
+    """Recorded, then killed: the next leader sends it once (or finds it was sent)."""
+    rig = missed_rig
+    dying = CallWatcher(rig.demo.service, DyingSender(rig, posts=posted))
+    await dying.poll_once(rig.pbx)
+    call_id = ringer(rig).ring(await own_number(rig), CALLER)
+    await dying.poll_once(rig.pbx)
+    ringer(rig).hang_up(call_id)
+    with pytest.raises(RuntimeError, match="killed"):
+        await dying.poll_once(rig.pbx)
+    assert len(dms(rig)) == (1 if posted else 0)
+    # Its lease runs out; another worker takes over.
+    await rig.demo.service.store.release_lease(f"watch:{rig.pbx}", dying.holder)
+
+    await watcher_of(rig).poll_once(rig.pbx)
+
+    [dm] = dms(rig)
+    assert buttons(dm.body["blocks"])["Call back"]["value"] == f"call {CALLER}"
+    assert await rig.demo.service.store.unsent_missed_calls(rig.pbx) == []
+    [note] = await rig.demo.service.store.recent_missed_calls(USER)
+    assert note.ts == "1700000000.000001"

@@ -33,6 +33,14 @@ class Recorder:
         self.places.append(place)
         return place
 
+    async def find(self, note: MissedCallNote) -> tuple[str, str] | None:
+        found = [
+            place
+            for notes, place in zip(self.sent, self.places, strict=True)
+            if note.call_id in {n.call_id for n in notes}
+        ]
+        return found[-1] if found else None
+
 
 async def test_only_the_lease_holder_polls_and_a_call_is_sent_once(
     tmp_path: Path,

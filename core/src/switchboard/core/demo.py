@@ -252,6 +252,9 @@ class _TourSender:
         )
         return "tour", note.call_id
 
+    async def find(self, note: MissedCallNote) -> tuple[str, str] | None:  # noqa: ARG002 - the tour never dies mid-way
+        return None
+
 
 async def _missed_call_tour(demo: Demo, emit: Callable[[str], None]) -> None:
     """Ring a user's phone until it rings out; the watcher tells them, once."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from switchboard.core.commands.watcher import CallWatcher
 from switchboard.core.redaction import get_logger
@@ -25,6 +25,19 @@ if TYPE_CHECKING:
 
 _LOGGER = get_logger(__name__)
 
+# The metadata every missed-call DM carries: which calls it tells about, so a worker
+# taking over from one that died can see whether a call was sent (conversations.history).
+METADATA_EVENT = "switchboard_missed_call"
+# How far before a call was recorded its DM is looked for.
+FIND_MARGIN_SECONDS = 60
+
+
+def _metadata(notes: list[MissedCallNote]) -> dict[str, Any]:
+    return {
+        "event_type": METADATA_EVENT,
+        "event_payload": {"pbx": notes[-1].pbx, "call_ids": [n.call_id for n in notes]},
+    }
+
 
 class SlackMissedCallSender:
     """Sends missed calls as DMs (``conversations.open``, ``chat.postMessage``/``update``)."""
@@ -42,15 +55,44 @@ class SlackMissedCallSender:
         try:
             if previous is not None and previous.channel and previous.ts:
                 await self.client.chat_update(
-                    channel=previous.channel, ts=previous.ts, **message
+                    channel=previous.channel,
+                    ts=previous.ts,
+                    metadata=_metadata(notes),
+                    **message,
                 )
                 return previous.channel, previous.ts
             channel = await open_dm(self.client, user_id)
-            posted = await self.client.chat_postMessage(channel=channel, **message)
+            posted = await self.client.chat_postMessage(
+                channel=channel, metadata=_metadata(notes), **message
+            )
         except SLACK_ERRORS:
             _LOGGER.exception("Could not tell %s about a missed call", user_id)
             return None
         return str(posted.get("channel") or channel), str(posted["ts"])
+
+    async def find(self, note: MissedCallNote) -> tuple[str, str] | None:
+        """The DM that already tells about ``note``, from its metadata (scope ``im:history``)."""
+        recorded = note.noted_at or note.at
+        try:
+            channel = await open_dm(self.client, note.user_id)
+            history = await self.client.conversations_history(
+                channel=channel,
+                oldest=str(recorded.timestamp() - FIND_MARGIN_SECONDS),
+                include_all_metadata=True,
+                limit=100,
+            )
+        except SLACK_ERRORS:
+            # Cannot tell: sending again risks a repeat, not sending loses the call.
+            _LOGGER.exception("Could not look for an earlier missed-call DM")
+            return None
+        for message in history.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == METADATA_EVENT and note.call_id in (
+                payload.get("call_ids") or []
+            ):
+                return channel, str(message["ts"])
+        return None
 
 
 def missed_call_watcher(board: Switchboard, client: AsyncWebClient) -> CallWatcher:

@@ -154,6 +154,8 @@ class _MissedCallRow(_Base):
     caller_name: Mapped[str] = mapped_column(String(256), default="")
     extension: Mapped[str] = mapped_column(String(32))
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    noted_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    """When it was recorded; a row without ``ts`` is recorded but not (known) sent."""
     channel: Mapped[str | None] = mapped_column(String(64), nullable=True)
     ts: Mapped[str | None] = mapped_column(String(64), nullable=True)
     done: Mapped[bool] = mapped_column(Boolean, default=False)
@@ -184,6 +186,7 @@ class MissedCallNote:
         channel: The DM channel of the message, once sent.
         ts: The message's timestamp (its id in Slack), once sent.
         done: The user marked it done.
+        noted_at: When it was recorded (before the message was sent).
     """
 
     pbx: str
@@ -196,6 +199,7 @@ class MissedCallNote:
     channel: str | None = None
     ts: str | None = None
     done: bool = False
+    noted_at: datetime | None = None
 
 
 def _note(row: _MissedCallRow) -> MissedCallNote:
@@ -210,6 +214,7 @@ def _note(row: _MissedCallRow) -> MissedCallNote:
         row.channel,
         row.ts,
         row.done,
+        _utc(row.noted_at),
     )
 
 
@@ -614,6 +619,7 @@ class StateStore:
             "caller_name": note.caller_name,
             "extension": note.extension,
             "at": note.at,
+            "noted_at": datetime.now(UTC),
             "done": False,
         }
         async with self._session() as session, session.begin():
@@ -659,6 +665,20 @@ class StateStore:
                     )
                     .values(channel=channel, ts=ts)
                 )
+
+    async def unsent_missed_calls(self, pbx: str) -> list[MissedCallNote]:
+        """Return the missed calls recorded on ``pbx`` with no message known, oldest first.
+
+        A worker that died between recording a call and sending its message leaves
+        one; the next leader finishes it.
+        """
+        async with self._session() as session:
+            rows = await session.scalars(
+                select(_MissedCallRow)
+                .where(_MissedCallRow.pbx == pbx, _MissedCallRow.ts.is_(None))
+                .order_by(_MissedCallRow.at)
+            )
+            return [_note(r) for r in rows]
 
     async def missed_calls_of_message(
         self, channel: str, ts: str

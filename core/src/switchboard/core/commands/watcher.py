@@ -12,9 +12,10 @@ Every worker (``slack run`` in Socket Mode or HTTP, any number of them, or
 3. for each missed call and each user linked to the extension who wants to know,
    **record** the call for that user (one atomic insert) and only then hand it to
    the front-end's sender. A call already recorded is never sent again, so a new
-   leader, or two workers that both polled, never tell anyone twice. The price of
-   recording first: a worker killed between the record and the message loses that
-   message (at most one per kill).
+   leader, or two workers that both polled, never tell anyone twice. A leader killed
+   between the record and the message leaves the record without a message: the
+   next leader asks the front-end whether it was sent (Slack: the DM's metadata)
+   and sends it only if not.
 
 Missed calls from one caller within :data:`GROUP_WINDOW` update one message.
 Polling slows down with the vendor's request quota exactly as Home Assistant's does
@@ -72,6 +73,14 @@ class MissedCallSender(Protocol):
 
         Returns:
             Where the message is (channel, message id), or ``None`` if not sent.
+        """
+        ...
+
+    async def find(self, note: MissedCallNote) -> tuple[str, str] | None:
+        """Return where a message about ``note`` was sent already, if one was.
+
+        Asked for calls recorded by a worker that may have died before it could
+        say where it sent them (or whether it did).
         """
         ...
 
@@ -150,15 +159,16 @@ class CallWatcher:
             self._trackers.pop(pbx, None)
             return 0
         tracker = self._trackers.get(pbx)
+        sent = 0
         if tracker is None:
             tracker = CallTracker(datetime.now(UTC) - TAKEOVER_LOOKBACK)
             self._trackers[pbx] = tracker
             _LOGGER.info("Watching the calls of %s (worker %s)", pbx, self.holder)
+            sent += await self._finish_unsent(pbx)
         backend = self.service.backends.get(pbx)
         quota_before = backend.rate_limit
         events = await tracker.poll(backend)
         self._pace(pbx, quota_spent(quota_before, backend.rate_limit))
-        sent = 0
         for event in events:
             if event.type is CallEventType.MISSED:
                 sent += await self._tell(pbx, event.call)
@@ -195,6 +205,21 @@ class CallWatcher:
             if not await self.service.store.claim_missed_call(note):
                 continue
             sent += await self._send(note)
+        return sent
+
+    async def _finish_unsent(self, pbx: str) -> int:
+        """Send what a previous leader recorded but may not have sent (it died).
+
+        The front-end looks first (Slack: the DM's metadata names its calls): a
+        message that was sent is only recorded, never sent again.
+        """
+        sent = 0
+        for note in await self.service.store.unsent_missed_calls(pbx):
+            where = await self.sender.find(note)
+            if where is not None:
+                await self.service.store.set_missed_call_message([note], *where)
+            else:
+                sent += await self._send(note)
         return sent
 
     async def _users_of(self, pbx: str, number: str) -> list[str]:
