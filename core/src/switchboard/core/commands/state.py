@@ -43,6 +43,7 @@ from switchboard.core.errors import SwitchboardConfigError
 from switchboard.core.redaction import get_logger, redact_text
 
 if TYPE_CHECKING:
+    from sqlalchemy import ColumnElement
     from sqlalchemy.engine import Connection
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
@@ -637,18 +638,12 @@ class StateStore:
         self, user_id: str, pbx: str, caller: str, since: datetime
     ) -> list[MissedCallNote]:
         """Return the user's missed calls from ``caller`` since ``since``, oldest first."""
-        async with self._session() as session:
-            rows = await session.scalars(
-                select(_MissedCallRow)
-                .where(
-                    _MissedCallRow.user_id == user_id,
-                    _MissedCallRow.pbx == pbx,
-                    _MissedCallRow.caller == caller,
-                    _MissedCallRow.at >= since,
-                )
-                .order_by(_MissedCallRow.at)
-            )
-            return [_note(r) for r in rows]
+        return await self._notes(
+            _MissedCallRow.user_id == user_id,
+            _MissedCallRow.pbx == pbx,
+            _MissedCallRow.caller == caller,
+            _MissedCallRow.at >= since,
+        )
 
     async def set_missed_call_message(
         self, notes: list[MissedCallNote], channel: str, ts: str
@@ -672,25 +667,15 @@ class StateStore:
         A worker that died between recording a call and sending its message leaves
         one; the next leader finishes it.
         """
-        async with self._session() as session:
-            rows = await session.scalars(
-                select(_MissedCallRow)
-                .where(_MissedCallRow.pbx == pbx, _MissedCallRow.ts.is_(None))
-                .order_by(_MissedCallRow.at)
-            )
-            return [_note(r) for r in rows]
+        return await self._notes(_MissedCallRow.pbx == pbx, _MissedCallRow.ts.is_(None))
 
     async def missed_calls_of_message(
         self, channel: str, ts: str
     ) -> list[MissedCallNote]:
         """Return the missed calls one message tells about, oldest first."""
-        async with self._session() as session:
-            rows = await session.scalars(
-                select(_MissedCallRow)
-                .where(_MissedCallRow.channel == channel, _MissedCallRow.ts == ts)
-                .order_by(_MissedCallRow.at)
-            )
-            return [_note(r) for r in rows]
+        return await self._notes(
+            _MissedCallRow.channel == channel, _MissedCallRow.ts == ts
+        )
 
     async def mark_missed_calls_done(self, channel: str, ts: str) -> int:
         """Mark the calls of one message done; return how many."""
@@ -706,14 +691,22 @@ class StateStore:
         self, user_id: str, limit: int = 5
     ) -> list[MissedCallNote]:
         """Return the user's newest missed calls, newest first (the App Home)."""
+        return await self._notes(
+            _MissedCallRow.user_id == user_id, newest_first=True, limit=limit
+        )
+
+    async def _notes(
+        self,
+        *where: ColumnElement[bool],
+        newest_first: bool = False,
+        limit: int | None = None,
+    ) -> list[MissedCallNote]:
+        order = _MissedCallRow.at.desc() if newest_first else _MissedCallRow.at
+        statement = select(_MissedCallRow).where(*where).order_by(order)
+        if limit is not None:
+            statement = statement.limit(limit)
         async with self._session() as session:
-            rows = await session.scalars(
-                select(_MissedCallRow)
-                .where(_MissedCallRow.user_id == user_id)
-                .order_by(_MissedCallRow.at.desc())
-                .limit(limit)
-            )
-            return [_note(r) for r in rows]
+            return [_note(r) for r in await session.scalars(statement)]
 
     # -- leases --------------------------------------------------------------------------
 
