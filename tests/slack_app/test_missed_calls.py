@@ -271,8 +271,10 @@ async def test_switchboard_watch_sends_missed_calls_on_its_own(
         task = asyncio.create_task(
             watch(
                 config,
-                env={"SLACK_BOT_TOKEN": BOT_TOKEN},
-                slack_api_url=f"{fake_slack.base_url}/api/",
+                env={
+                    "SLACK_BOT_TOKEN": BOT_TOKEN,
+                    "SLACK_API_URL": f"{fake_slack.base_url}/api/",
+                },
             )
         )
         try:

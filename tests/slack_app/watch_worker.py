@@ -45,8 +45,7 @@ def main() -> None:
             mode="http",
             port=0,
             host="127.0.0.1",
-            env=ENV,
-            slack_api_url=slack_api_url,
+            env={**ENV, "SLACK_API_URL": slack_api_url},
         )
     )
 

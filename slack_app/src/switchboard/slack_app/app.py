@@ -180,7 +180,6 @@ async def run(  # noqa: PLR0913 - every option of `switchboard slack run`
     port: int | None = None,
     host: str | None = None,
     env: Mapping[str, str] | None = None,
-    slack_api_url: str | None = None,
 ) -> None:
     """Check the settings, build the app once, and serve until stopped.
 
@@ -191,16 +190,13 @@ async def run(  # noqa: PLR0913 - every option of `switchboard slack run`
         port: HTTP port, overriding ``slack.port``.
         host: HTTP bind address.
         env: Environment to read tokens from (default: ``os.environ``).
-        slack_api_url: Another Web API base URL (tests, proxies); must end in ``/``.
 
     Raises:
         SwitchboardConfigError: A token is missing, malformed or refused by Slack.
     """
     install_log_filter()
     runtime = resolve_runtime(config.slack, mode=mode, port=port, host=host, env=env)
-    slack = await create_app(
-        config, runtime, service=service, slack_api_url=slack_api_url
-    )
+    slack = await create_app(config, runtime, service=service)
     try:
         team = await check_bot_token(slack.bolt)
         _LOGGER.info("Connected to Slack workspace %s", team)

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
 import sys
 from typing import TYPE_CHECKING
@@ -40,7 +41,6 @@ async def watch(
     config: SwitchboardConfig,
     *,
     env: Mapping[str, str] | None = None,
-    slack_api_url: str | None = None,
 ) -> None:
     """Check the bot token, then watch until SIGINT/SIGTERM."""
     from switchboard.core.redaction import install_log_filter  # noqa: PLC0415
@@ -48,12 +48,19 @@ async def watch(
     from switchboard.slack_app.missed_calls import missed_call_watcher  # noqa: PLC0415
     from switchboard.slack_app.settings import (  # noqa: PLC0415 - optional dependency
         SlackRuntime,
+        resolve_api_url,
         resolve_bot_token,
     )
 
     install_log_filter()
-    runtime = SlackRuntime(mode="http", bot_token=resolve_bot_token(config.slack, env))
-    slack = await create_app(config, runtime, slack_api_url=slack_api_url)
+    environ = os.environ if env is None else env
+    runtime = SlackRuntime(
+        mode="http",
+        bot_token=resolve_bot_token(config.slack, environ),
+        # [slack] api_url or SLACK_API_URL, as for `slack run` (GovSlack, tests).
+        api_url=resolve_api_url(config.slack, environ),
+    )
+    slack = await create_app(config, runtime)
     try:
         await check_bot_token(slack.bolt)
         task = asyncio.create_task(

@@ -259,11 +259,7 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
         # out at once, so `status EXT` costs one round trip (5 requests), not two.
         detail_of = extension_ids[0] if with_forward and extension_ids else None
         (entries, monitor), details = await _pair(
-            _pair(
-                self.client.list_extensions(server=self._server),
-                self.client.list_monitor(server=self._server),
-            ),
-            self._details(detail_of),
+            self._lists(), self._details(detail_of)
         )
         by_id = {m.id: m for m in monitor}
         by_number = {m.ext: m for m in monitor if m.ext}
@@ -294,6 +290,17 @@ class PbxwareBackend(ClientBackend[PbxwareClient]):
             registered=registered,
             on_call=live.on_call,
             dnd=live.dnd,
+        )
+
+    async def _lists(self) -> tuple[list[ExtensionEntry], list[MonitorEntry]]:
+        """``ext.list`` and ``monitor.list``, side by side.
+
+        A coroutine of its own, so its requests are created only when it runs: a
+        sibling that fails first cancels it before any of them exists.
+        """
+        return await _pair(
+            self.client.list_extensions(server=self._server),
+            self.client.list_monitor(server=self._server),
         )
 
     async def _details(
