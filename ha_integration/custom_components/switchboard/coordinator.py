@@ -7,10 +7,12 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import ATTR_DEVICE_ID
 from homeassistant.core import callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
 from switchboard.core.call_events import CallTracker
@@ -115,6 +117,11 @@ def extension_identifier(account_id: str, extension_id: str) -> str:
 def entity_unique_id(account_id: str, subject: str, key: str) -> str:
     """Return an entity's unique id: ``{account}_{extension or item}_{key}``."""
     return f"{account_id}_{subject}_{key}"
+
+
+def call_event_signal(entry_id: str) -> str:
+    """The dispatcher signal that carries an entry's call events to its entities."""
+    return f"{DOMAIN}_{entry_id}_call_event"
 
 
 def _moved(identifier: str, old: str, new: str) -> str | None:
@@ -281,13 +288,30 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         current: SwitchboardData,
         events: list[CallEvent],
     ) -> None:
+        if not events:
+            return
+        entry_id = self.config_entry.entry_id
+        statuses = {**previous.statuses, **current.statuses}
+        devices = self._extension_devices()
         for event in events:
             call = event.call
-            statuses = {**previous.statuses, **current.statuses}
-            self.hass.bus.async_fire(
-                EVENT_TYPES[event.type],
-                event_data(self.config_entry.entry_id, call, statuses),
+            data = event_data(entry_id, call, statuses)
+            data[ATTR_DEVICE_ID] = devices.get(call.extension_id or "")
+            self.hass.bus.async_fire(EVENT_TYPES[event.type], data)
+            async_dispatcher_send(self.hass, call_event_signal(entry_id), event)
+
+    def _extension_devices(self) -> dict[str, str]:
+        """Extension id -> its device's id in the registry (for the bus events)."""
+        prefix = f"{self.account_id}_"
+        registry = dr.async_get(self.hass)
+        return {
+            ident.removeprefix(prefix): device.id
+            for device in dr.async_entries_for_config_entry(
+                registry, self.config_entry.entry_id
             )
+            for domain, ident in device.identifiers
+            if domain == DOMAIN and ident.startswith(prefix)
+        }
 
     def _sweep_registries(self, data: SwitchboardData) -> None:
         """Remove devices of vanished extensions and entities of vanished items.
