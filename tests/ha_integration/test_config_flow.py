@@ -231,29 +231,6 @@ async def test_reauth(
         assert init_integration.data[name] == value
 
 
-@pytest.mark.usefixtures("http_client")
-async def test_reauth_other_account_aborts(
-    hass: HomeAssistant,
-    vendor: str,
-    user_input: dict[str, Any],
-    plugin: VendorPlugin[Any],
-) -> None:
-    """Credentials of another account do not silently replace the entry's account."""
-    entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id="some-other-account",
-        data={"vendor": vendor, **user_input},
-    )
-    entry.add_to_hass(hass)
-    result = await entry.start_reauth_flow(hass)
-    secrets = {
-        name: user_input[name] for name in secret_fields(plugin) if name in user_input
-    }
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], secrets)
-    assert result["type"] is FlowResultType.ABORT
-    assert result["reason"] == "wrong_account"
-
-
 async def test_reconfigure(
     hass: HomeAssistant,
     plugin: VendorPlugin[Any],
@@ -447,26 +424,29 @@ async def test_reconfigure_moves_the_account_to_a_new_address(
 
 
 @pytest.mark.usefixtures("http_client")
-async def test_reconfigure_to_another_account_aborts(
+@pytest.mark.parametrize("flow", ["reauth", "reconfigure"])
+async def test_settings_of_another_account_abort(
     hass: HomeAssistant,
     vendor: str,
     user_input: dict[str, Any],
     plugin: VendorPlugin[Any],
+    flow: str,
 ) -> None:
-    """Settings that reach another PBX account are refused, whatever the address."""
+    """New credentials (reauth) or settings (reconfigure) that reach another PBX
+    account are refused, whatever the address; the entry keeps its account."""
+    other = "pbx.emulator.test#another-tenant"
     entry = MockConfigEntry(
-        domain=DOMAIN,
-        unique_id="pbx.emulator.test#another-tenant",
-        data={"vendor": vendor, **user_input},
+        domain=DOMAIN, unique_id=other, data={"vendor": vendor, **user_input}
     )
     entry.add_to_hass(hass)
-    changes = {
-        name: value
-        for name, value in user_input.items()
-        if name not in secret_fields(plugin)
-    }
-    result = await entry.start_reconfigure_flow(hass)
-    result = await hass.config_entries.flow.async_configure(result["flow_id"], changes)
+    secrets = set(secret_fields(plugin))
+    if flow == "reauth":
+        result = await entry.start_reauth_flow(hass)
+        form = {k: v for k, v in user_input.items() if k in secrets}
+    else:
+        result = await entry.start_reconfigure_flow(hass)
+        form = {k: v for k, v in user_input.items() if k not in secrets}
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], form)
     assert result["type"] is FlowResultType.ABORT
     assert result["reason"] == "wrong_account"
-    assert entry.unique_id == "pbx.emulator.test#another-tenant"
+    assert entry.unique_id == other
