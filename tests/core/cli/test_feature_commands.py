@@ -98,6 +98,13 @@ def test_forward_rules_and_status(
     assert code == 0
     assert "Forwarding when busy is off" in out
     assert fwd["enabled"] == ["no answer"]
+    # `forward off` stops forwarding all calls; it does not claim that the other
+    # rules stopped too.
+    code, out, _ = run(capsys, "--config", config, "--as", "bob", "forward", "off")
+    assert code == 0
+    assert "Forwarding of all calls is off for" in out
+    assert "still forwarding when unanswered to +4570305050 (after 15s)" in out
+    assert fwd["enabled"] == ["no answer"]
 
 
 def test_a_vendor_without_them_refuses_in_plain_words(

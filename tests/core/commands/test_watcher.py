@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
 import pytest
 
 from switchboard.core.commands.watcher import CallWatcher
+from switchboard.core.config import UserSettings
 from switchboard.core.demo import USER, start_demo
 from switchboard.core.emulator import RingsPhones, ring_out
 
@@ -125,3 +127,33 @@ async def test_without_the_lease_one_callers_calls_split_into_two_messages(
             [1, 2] if use_lease else [1, 1]
         )
         assert len(messages) == (1 if use_lease else 2)
+
+
+async def test_a_cli_user_on_the_extension_gets_no_note(tmp_path: Path) -> None:
+    """[users.carol] is who the CLI acts as: once a chat user links the same
+    extension (by `link` or e-mail), that user gets the one note, not carol."""
+    async with start_demo(
+        state_dir=tmp_path, loopback=False, vendors=["mirta"]
+    ) as demo:
+        link = await demo.service.linked_extension(USER, "mirta")
+        assert link is not None
+        await demo.service.store.delete_links(USER, "mirta")
+        cli_user = UserSettings(extension=link.extension, pbx="mirta")
+        demo.service.config = dataclasses.replace(
+            demo.service.config, users={"carol": cli_user}
+        )
+        recorder = Recorder()
+        watcher = CallWatcher(demo.service, recorder)
+        await watcher.poll_once("mirta")
+        emulator = demo.emulators["mirta"]
+        assert isinstance(emulator, RingsPhones)
+        # Nobody linked in chat yet: carol's [users] entry is who is told.
+        ring_out(emulator, link.extension, "+4533123456")
+        assert await watcher.poll_once("mirta") == 1
+        await demo.service.store.set_link(
+            "U0CAROL", "mirta", link.extension, linked_by="e-mail"
+        )
+        ring_out(emulator, link.extension, "+4533999888")
+        assert await watcher.poll_once("mirta") == 1
+        told = [(n.user_id, n.caller) for notes in recorder.sent for n in notes]
+        assert told == [("carol", "+4533123456"), ("U0CAROL", "+4533999888")]

@@ -6,8 +6,18 @@ can name an actor without the chat-ops extra.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+
+# Slack user ids (``U...``; ``W...`` on Enterprise Grid). Any other user id is a CLI
+# user's name (``[users.alice]``): nobody Slack can reach.
+_SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
+
+
+def is_slack_user_id(user_id: str) -> bool:
+    """True when ``user_id`` has the form of a Slack user id."""
+    return _SLACK_USER_ID.fullmatch(user_id) is not None
 
 
 class Surface(StrEnum):

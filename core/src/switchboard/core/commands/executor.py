@@ -9,11 +9,10 @@ hears what the vendor cannot do before anything else happens.
 from __future__ import annotations
 
 import asyncio
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from switchboard.core.actors import Surface
+from switchboard.core.actors import Surface, is_slack_user_id
 from switchboard.core.capabilities import Capability
 from switchboard.core.commands.grammar import (
     COMMANDS,
@@ -159,11 +158,6 @@ async def resolve_target(ctx: Context, explicit: str | None, verb: str) -> Exten
     return await ctx.directory.find(explicit)
 
 
-# Slack user ids (``U...``; ``W...`` on Enterprise Grid). In Slack a plain name
-# is nobody's id: linking it would report success and link no one.
-_SLACK_USER_ID = re.compile(r"[UW][A-Z0-9]{2,30}")
-
-
 def named_user(ctx: Context, user: str | None) -> str:
     """Return the user a link command is about (the actor when none is named).
 
@@ -172,7 +166,9 @@ def named_user(ctx: Context, user: str | None) -> str:
     """
     if user is None:
         return ctx.actor.user_id
-    if ctx.actor.surface is Surface.SLACK and not _SLACK_USER_ID.fullmatch(user):
+    # In Slack a plain name is nobody's id: linking it would report success and
+    # link no one.
+    if ctx.actor.surface is Surface.SLACK and not is_slack_user_id(user):
         msg = (
             f"'{shown(user)}' is not a Slack user: mention them "
             "(type @ and pick the person from the list)."

@@ -32,6 +32,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
+from switchboard.core.actors import is_slack_user_id
 from switchboard.core.call_events import CallEventType, CallTracker
 from switchboard.core.commands.preferences import NOTIFY_MISSED, enabled
 from switchboard.core.commands.state import MissedCallNote
@@ -223,15 +224,22 @@ class CallWatcher:
         return sent
 
     async def _users_of(self, pbx: str, number: str) -> list[str]:
-        users = await self.service.store.users_linked_to(pbx, number)
+        """Who hears of a missed call on ``number``: the chat users linked to it.
+
+        ``[users.NAME]`` also names who the CLI acts as (``alice``): such a name is
+        told only when nobody linked the extension in chat (the demo, a config
+        that maps people there); a chat user linked to it (by ``link`` or e-mail)
+        is the person, and a chat user id in ``[users]`` is always told.
+        """
+        linked = await self.service.store.users_linked_to(pbx, number)
+        users = list(linked)
         for user_id, configured in self.service.config.users.items():
             linked_pbx = configured.pbx or self.service.config.default_pbx
-            if (
-                linked_pbx == pbx
-                and configured.extension == number
-                and user_id not in users
-            ):
-                users.append(user_id)
+            if linked_pbx != pbx or configured.extension != number or user_id in users:
+                continue
+            if linked and not is_slack_user_id(user_id):
+                continue
+            users.append(user_id)
         return users
 
     async def _send(self, note: MissedCallNote) -> int:
