@@ -1,7 +1,13 @@
-"""One coordinator per PBX account: polls the backend and keeps the registries tidy."""
+"""One coordinator per PBX account: polls the backend and keeps the registries tidy.
+
+Where the vendor pushes (switchboard.core.push), the coordinator also listens: a
+pushed call change re-reads the live calls at once and updates the entities and the
+bus events within a second; the poll becomes a slow safety net.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
@@ -17,6 +23,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 
 from switchboard.core.call_events import CallTracker
 from switchboard.core.capabilities import Capability
+from switchboard.core.push import SAFETY_POLL_INTERVAL, PushKind
 from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardConnectionError,
@@ -198,6 +205,9 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         # The shared definition of call events; it also reads the call history
         # where the vendor keeps one, to catch calls shorter than the interval.
         self.call_tracker = CallTracker()
+        # A push and a refresh must not read the calls at once: each reading is
+        # diffed against the one before.
+        self._calls_lock = asyncio.Lock()
 
     @callback
     def watch_features(self, extension_id: str) -> Callable[[], None]:
@@ -248,7 +258,8 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         if backend.supports(Capability.OFFICE_HOURS):
             office_hours = await backend.list_office_hours()
             calls_made += 1
-        events = await self.call_tracker.poll(backend)
+        async with self._calls_lock:
+            events = await self.call_tracker.poll(backend)
         calls_made += sum(
             backend.supports(c)
             for c in (Capability.LIVE_CALLS, Capability.CALL_HISTORY)
@@ -268,6 +279,39 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
                 continue
             features[extension_id] = {f.spec.key: f.value for f in found}
         return replace(data, features=features), calls_made, events
+
+    @callback
+    def async_start_push(self) -> None:
+        """Listen to the vendor's pushes, where it has them; poll slowly meanwhile."""
+        if not self.backend.supports(Capability.PUSH):
+            return
+        self.base_interval = max(self.base_interval, SAFETY_POLL_INTERVAL)
+        self._slow_down()
+        self.config_entry.async_create_background_task(
+            self.hass, self._listen(), f"{DOMAIN} push {self.config_entry.title}"
+        )
+
+    async def _listen(self) -> None:
+        """Follow the push stream until the entry unloads (the task is cancelled)."""
+        async for signal in self.backend.push_signals():
+            try:
+                if signal.kind is PushKind.CALLS:
+                    await self._push_calls()
+                else:
+                    await self.async_request_refresh()
+            except SwitchboardError as err:
+                # The safety poll heals what this reading missed.
+                _LOGGER.debug("Reading after a push failed: %s", err.message)
+
+    async def _push_calls(self) -> None:
+        """Re-read the live calls after a push; update entities and fire events."""
+        if self.data is None:
+            return
+        async with self._calls_lock:
+            events = await self.call_tracker.poll(self.backend)
+        data = replace(self.data, calls=dict(self.call_tracker.live))
+        self._fire_call_events(self.data, data, events)
+        self.async_set_updated_data(data)
 
     def _slow_down(self) -> None:
         """Stretch the polling interval when the vendor's quota runs low."""

@@ -21,6 +21,7 @@ from switchboard.core.lifecycle import AsyncClosing
 from switchboard.core.models import ForwardCondition
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
     from datetime import datetime, timedelta
 
     from switchboard.core.models import (
@@ -39,6 +40,7 @@ if TYPE_CHECKING:
         RecordingAction,
         RecordingResult,
     )
+    from switchboard.core.push import PushSignal
 
 
 class PbxBackend(AsyncClosing):
@@ -286,3 +288,12 @@ class PbxBackend(AsyncClosing):
         Catches calls that started and ended between two polls of the live calls.
         """
         raise self.unsupported(Capability.CALL_HISTORY)
+
+    # -- PushSource ------------------------------------------------------------
+
+    def push_signals(self) -> AsyncIterator[PushSignal]:
+        """Yield what the vendor announces, as it happens (switchboard.core.push).
+
+        Endless: reconnects inside, and signals a resync after every connection.
+        """
+        raise self.unsupported(Capability.PUSH)

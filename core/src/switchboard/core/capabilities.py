@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
     from datetime import datetime, timedelta
 
     from switchboard.core.models import (
@@ -27,6 +28,7 @@ if TYPE_CHECKING:
         RecordingAction,
         RecordingResult,
     )
+    from switchboard.core.push import PushSignal
 
 
 class Capability(StrEnum):
@@ -46,6 +48,7 @@ class Capability(StrEnum):
     FORWARD_RULES = "forward calls only when busy, unanswered or unavailable"
     EXTENSION_FEATURES = "manage per-extension features"
     CALL_HISTORY = "read the call history"
+    PUSH = "push changes as they happen"
 
 
 # Which backend methods implement which capability; the backend base class uses
@@ -65,6 +68,7 @@ CAPABILITY_METHODS: dict[Capability, tuple[str, ...]] = {
     Capability.FORWARD_RULES: ("set_forward_rule",),
     Capability.EXTENSION_FEATURES: ("list_features", "set_feature"),
     Capability.CALL_HISTORY: ("call_history",),
+    Capability.PUSH: ("push_signals",),
 }
 
 
@@ -206,4 +210,12 @@ class CallHistoryReader(Protocol):
 
     async def call_history(self, since: datetime) -> list[Call]:
         """Return the calls that started at or after ``since``, with ``ended`` set."""
+        ...
+
+
+class PushSource(Protocol):
+    """Announces changes as the vendor pushes them (switchboard.core.push)."""
+
+    def push_signals(self) -> AsyncIterator[PushSignal]:
+        """Yield a signal per announced change until cancelled; reconnect inside."""
         ...

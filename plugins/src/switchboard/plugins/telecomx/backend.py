@@ -41,6 +41,7 @@ from switchboard.plugins.telecomx.const import (
     NO_ANSWER_OFF_ACTION,
     VENDOR,
 )
+from switchboard.plugins.telecomx.realtime import RealtimeFeed
 from switchboard.plugins.telecomx.models import (
     AppExtension,
     AppPhone,
@@ -55,7 +56,11 @@ from switchboard.plugins.telecomx.models import (
 )
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     import httpx
+
+    from switchboard.core.push import PushSignal
 
     from switchboard.plugins.telecomx.settings import TelecomXSettings
 
@@ -153,6 +158,7 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
             Capability.FLOWS,
             Capability.LIVE_CALLS,
             Capability.FORWARD_RULES,
+            Capability.PUSH,
         }
     )
     # 001_d475557f66c1db1c.txt has noAnswer and busy handling; nothing for an
@@ -199,6 +205,18 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
 
     def __repr__(self) -> str:
         return f"TelecomXBackend({self.client!r})"
+
+    async def push_signals(self) -> AsyncIterator[PushSignal]:
+        """Follow the realtime feed of our customer (switchboard.plugins.telecomx.realtime)."""
+        feed = RealtimeFeed(self._settings.url, self.client.auth, self._customer_id)
+        async for signal in feed.signals():
+            yield signal
+
+    async def _customer_id(self) -> str:
+        """The configured customer, else the token's own (``GET /pbx/settings``)."""
+        if self._settings.customer_id:
+            return self._settings.customer_id
+        return (await self.client.get_settings(None)).id
 
     async def account_info(self) -> AccountInfo:
         """Read the PBX settings (one small request): the customer id is the unique id."""

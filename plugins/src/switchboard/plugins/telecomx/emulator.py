@@ -17,7 +17,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from switchboard.core.emulator import Emulator, Request, Response
+from switchboard.core.emulator import (
+    Emulator,
+    Receive,
+    Request,
+    Response,
+    Scope,
+    Send,
+)
 from switchboard.plugins.telecomx.const import (
     ERROR_MESSAGE_FIELD,
     NO_ANSWER_TIMEOUT_MAX,
@@ -29,6 +36,7 @@ from switchboard.plugins.telecomx.const import (
     TOKEN_QUERY_PARAM,
     VENDOR,
 )
+from switchboard.plugins.telecomx.emulator_realtime import RealtimeServer
 from switchboard.plugins.telecomx.emulator_seed import CALL_HOST, build_tenant
 from switchboard.plugins.telecomx.emulator_views import (
     employee_records,
@@ -132,6 +140,15 @@ class TelecomXEmulator(Emulator):
         ]
         for method, path, handler in routes:
             self.add_route(method, path, handler)
+        self.realtime = RealtimeServer(
+            self.customer_id, lambda token: self.token_info(token) is not None
+        )
+        """The socket.io realtime feed, served beside the API (``/socket.io/``)."""
+        self._asgi = self.realtime.app(super().__call__)
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Serve the API and, under ``/socket.io/``, the realtime feed."""
+        await self._asgi(scope, receive, send)
 
     # -- test helpers ----------------------------------------------------------
 
@@ -194,12 +211,15 @@ class TelecomXEmulator(Emulator):
     # -- helpers -------------------------------------------------------------------
 
     def _who(self, request: Request) -> TokenInfo | None:
-        token = request.param(TOKEN_QUERY_PARAM)
-        info = self.tokens.get(token or "")
+        return self.token_info(request.param(TOKEN_QUERY_PARAM) or "")
+
+    def token_info(self, token: str) -> TokenInfo | None:
+        """Who ``token`` belongs to; ``None`` when unknown or expired (then forgotten)."""
+        info = self.tokens.get(token)
         if info is None:
             return None
         if info.expires_at is not None and self.clock() >= info.expires_at:
-            del self.tokens[token or ""]
+            del self.tokens[token]
             return None
         return info
 
@@ -481,6 +501,11 @@ class TelecomXEmulator(Emulator):
         if PRESENCE_FIELD in body:
             if body[PRESENCE_FIELD] not in PRESENCE_VALUES:
                 return _error(422, PRESENCE_FIELD)
+            if employee.get(PRESENCE_FIELD) != body[PRESENCE_FIELD]:
+                self.realtime.announce(
+                    "EMPLOYEE_PRESENCE_CHANGED",
+                    {"employee": employee["_id"], PRESENCE_FIELD: body[PRESENCE_FIELD]},
+                )
             employee[PRESENCE_FIELD] = body[PRESENCE_FIELD]
         for key in ("name", "title", "department"):
             if isinstance(body.get(key), str):
@@ -502,18 +527,18 @@ class TelecomXEmulator(Emulator):
         self._call_counter += 1
         now = datetime.now(UTC).replace(microsecond=0)
         call_id = f"{CALL_HOST}:{int(now.timestamp())}.{1000 + self._call_counter}"
-        self.tenant.calls.append(
-            {
-                "_id": call_id,
-                "extension": owner,
-                "direction": direction,
-                "callerNumber": caller,
-                "calledNumber": called,
-                "start": now.isoformat(),
-                "answered": False,
-                "recording": False,
-            }
-        )
+        call = {
+            "_id": call_id,
+            "extension": owner,
+            "direction": direction,
+            "callerNumber": caller,
+            "calledNumber": called,
+            "start": now.isoformat(),
+            "answered": False,
+            "recording": False,
+        }
+        self.tenant.calls.append(call)
+        self.realtime.announce("CALL_START", call)
         return call_id
 
     def _live_call(self, call_id: str) -> dict[str, Any]:
@@ -525,4 +550,6 @@ class TelecomXEmulator(Emulator):
 
     def hang_up(self, call_id: str) -> None:
         """The call ends and leaves the employees' ``calls``."""
-        self.tenant.calls.remove(self._live_call(call_id))
+        call = self._live_call(call_id)
+        self.tenant.calls.remove(call)
+        self.realtime.announce("CALL_END", call)

@@ -1,0 +1,105 @@
+"""The TelecomX emulator's realtime feed: a socket.io server (python-socketio, ASGI).
+
+The protocol of the vendor reference (§3 TelecomX, "Push events"): a client emits
+``authenticate`` with ``{token, ...}`` and gets ``authenticated`` (or, our reading,
+``unauthorized`` and a disconnect); it then emits ``subscribe`` with ``{type: 'PBX',
+customer, events}`` and receives those events for that customer. The payloads are
+not documented; the emulator sends the call (or employee) record it changed.
+
+Tests reach in: :meth:`RealtimeServer.drop_all` cuts every connection (a network
+drop); :attr:`RealtimeServer.muted` loses events without telling anyone.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+import socketio
+
+from switchboard.plugins.telecomx.realtime import REFUSAL_EVENT
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from switchboard.core.emulator import Receive, Scope, Send
+
+    ASGI = Callable[[Scope, Receive, Send], Any]
+
+
+class RealtimeServer:
+    """One customer's realtime feed.
+
+    Args:
+        customer: The customer id subscriptions must name.
+        token_valid: Whether a token is valid now.
+    """
+
+    def __init__(self, customer: str, token_valid: Callable[[str], bool]) -> None:
+        self.customer = customer
+        self._token_valid = token_valid
+        self.sio = socketio.AsyncServer(
+            async_mode="asgi", logger=False, engineio_logger=False
+        )
+        self.authenticated: set[str] = set()
+        """Session ids that authenticated."""
+        self.subscriptions: dict[str, list[str]] = {}
+        """Session id -> the event names it subscribed to."""
+        self.muted = False
+        """Lose every event (a feed that silently misses some)."""
+        self.sent: list[str] = []
+        """Every event name emitted, in order."""
+        self._tasks: set[asyncio.Task[None]] = set()
+        self.sio.on("authenticate", self._authenticate)
+        self.sio.on("subscribe", self._subscribe)
+        self.sio.on("disconnect", self._disconnect)
+
+    def app(self, other: ASGI) -> ASGI:
+        """The ASGI app: the feed under ``/socket.io/``, ``other`` for the rest."""
+        asgi: ASGI = socketio.ASGIApp(self.sio, other_asgi_app=other)
+        return asgi
+
+    async def _authenticate(self, sid: str, data: Any) -> None:
+        token = data.get("token") if isinstance(data, dict) else None
+        if not isinstance(token, str) or not self._token_valid(token):
+            await self.sio.emit(REFUSAL_EVENT, {"message": "invalid_token"}, to=sid)
+            await self.sio.disconnect(sid)
+            return
+        self.authenticated.add(sid)
+        await self.sio.emit("authenticated", {}, to=sid)
+
+    async def _subscribe(self, sid: str, data: Any) -> None:
+        if sid not in self.authenticated or not isinstance(data, dict):
+            return
+        if data.get("type") != "PBX" or data.get("customer") != self.customer:
+            return
+        events = data.get("events")
+        if isinstance(events, list):
+            self.subscriptions[sid] = [e for e in events if isinstance(e, str)]
+
+    async def _disconnect(self, sid: str, *_: Any) -> None:
+        self.authenticated.discard(sid)
+        self.subscriptions.pop(sid, None)
+
+    def announce(self, event: str, payload: dict[str, Any]) -> None:
+        """Send ``event`` to every subscriber (from sync emulator code, in the loop)."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            return  # no server runs (a test of the HTTP side only)
+        if self.muted:
+            return
+        for sid, events in list(self.subscriptions.items()):
+            if event in events:
+                self.sent.append(event)
+                self._spawn(loop, self.sio.emit(event, payload, to=sid))
+
+    async def drop_all(self) -> None:
+        """Cut every connection, as a network failure would."""
+        for sid in list(self.authenticated):
+            await self.sio.disconnect(sid)
+
+    def _spawn(self, loop: asyncio.AbstractEventLoop, coro: Any) -> None:
+        task = loop.create_task(coro)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)

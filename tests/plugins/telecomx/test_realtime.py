@@ -1,0 +1,119 @@
+"""The TelecomX realtime feed: the real socket.io client against the emulator's server."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+import pytest
+from pydantic import SecretStr
+
+from switchboard.core import push
+from switchboard.core.emulator import serve
+from switchboard.core.push import PushKind, PushSignal
+from switchboard.plugins.telecomx.backend import TelecomXBackend
+from switchboard.plugins.telecomx.emulator import DEMO_API_TOKEN, TelecomXEmulator
+from switchboard.plugins.telecomx.settings import TelecomXSettings
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+# Well above a loopback round trip, well below the polling interval.
+WITHIN = 1.0
+
+
+@pytest.fixture(autouse=True)
+def quick_reconnect(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(push, "RECONNECT_FIRST", 0.05)
+
+
+async def subscribed(emulator: TelecomXEmulator, count: int = 1) -> None:
+    """Wait until the emulator has registered the subscriptions (sent unacknowledged)."""
+    async with asyncio.timeout(5):
+        while len(emulator.realtime.subscriptions) < count:
+            await asyncio.sleep(0.01)
+
+
+@contextlib.asynccontextmanager
+async def following(
+    emulator: TelecomXEmulator, token: str = DEMO_API_TOKEN
+) -> AsyncIterator[asyncio.Queue[PushSignal]]:
+    """Serve the emulator and follow the backend's push stream into a queue."""
+    async with serve(emulator) as url:
+        settings = TelecomXSettings(
+            url=url, api_token=SecretStr(token), customer_id=emulator.customer_id
+        )
+        backend = TelecomXBackend(settings)
+        queue: asyncio.Queue[PushSignal] = asyncio.Queue()
+
+        async def pump() -> None:
+            async for signal in backend.push_signals():
+                queue.put_nowait(signal)
+
+        task = asyncio.create_task(pump())
+        try:
+            yield queue
+        finally:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+            await backend.aclose()
+
+
+async def test_a_ring_and_a_hang_up_are_pushed_within_a_second() -> None:
+    emulator = TelecomXEmulator()
+    async with following(emulator) as signals:
+        first = await asyncio.wait_for(signals.get(), WITHIN * 5)
+        assert first.kind is PushKind.RESYNC
+        await subscribed(emulator)
+        call_id = emulator.ring("101", "+4533123456")
+        assert (await asyncio.wait_for(signals.get(), WITHIN)).kind is PushKind.CALLS
+        emulator.hang_up(call_id)
+        assert (await asyncio.wait_for(signals.get(), WITHIN)).kind is PushKind.CALLS
+        assert emulator.realtime.sent == ["CALL_START", "CALL_END"]
+
+
+async def test_a_dropped_socket_reconnects_and_subscribes_again() -> None:
+    emulator = TelecomXEmulator()
+    async with following(emulator) as signals:
+        assert (await asyncio.wait_for(signals.get(), 5)).kind is PushKind.RESYNC
+        await subscribed(emulator)
+        await emulator.realtime.drop_all()
+        # A resync after the reconnection: the consumer reads what it missed.
+        assert (await asyncio.wait_for(signals.get(), 5)).kind is PushKind.RESYNC
+        await subscribed(emulator)
+        emulator.ring("101", "+4533123456")
+        assert (await asyncio.wait_for(signals.get(), WITHIN)).kind is PushKind.CALLS
+        assert len(emulator.realtime.subscriptions) == 1
+
+
+async def test_a_refused_token_yields_nothing_and_never_reaches_a_log(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    emulator = TelecomXEmulator()
+    token = emulator.issue_token()
+    caplog.set_level(logging.DEBUG)
+    emulator.revoke_tokens()
+    emulator.tokens.pop(token, None)
+    async with following(emulator, token=token) as signals:
+        await asyncio.sleep(0.5)
+        emulator.ring("101", "+4533123456")
+        await asyncio.sleep(0.2)
+        assert signals.empty()
+    assert emulator.realtime.subscriptions == {}
+    assert "refused the token on its realtime feed" in caplog.text
+    assert token not in caplog.text
+
+
+async def test_presence_changes_are_pushed_as_status_signals() -> None:
+    emulator = TelecomXEmulator()
+    async with following(emulator) as signals:
+        assert (await asyncio.wait_for(signals.get(), 5)).kind is PushKind.RESYNC
+        await subscribed(emulator)
+        employee = next(iter(emulator.tenant.employees.values()))
+        emulator.realtime.announce(
+            "EMPLOYEE_PRESENCE_CHANGED", {"employee": employee["_id"]}
+        )
+        assert (await asyncio.wait_for(signals.get(), WITHIN)).kind is PushKind.STATUS
