@@ -95,6 +95,26 @@ def detect_blocking_calls(
 
 
 @pytest.fixture(autouse=True)
+def push_only_where_served(request: pytest.FixtureRequest) -> Iterator[None]:
+    """No push feed outside the push tests.
+
+    A vendor's push feed needs a real socket to a served emulator (these tests run
+    the emulator in-process, without one): elsewhere the coordinator only polls, as
+    it does whenever a feed cannot be reached. The push tests request
+    ``push_feeds`` and serve the emulator on loopback.
+    """
+    if "push_feeds" in request.fixturenames:
+        yield
+        return
+    from custom_components.switchboard.coordinator import (  # noqa: PLC0415
+        SwitchboardCoordinator,
+    )
+
+    with patch.object(SwitchboardCoordinator, "async_start_push"):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def auto_enable_custom_integrations(enable_custom_integrations: None) -> Iterator[None]:
     """Let Home Assistant load custom_components/switchboard."""
     return

@@ -208,6 +208,9 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         # A push and a refresh must not read the calls at once: each reading is
         # diffed against the one before.
         self._calls_lock = asyncio.Lock()
+        # Whether the vendor's push stream is connected: then the poll is only a
+        # safety net, and slow.
+        self._pushed = False
 
     @callback
     def watch_features(self, extension_id: str) -> Callable[[], None]:
@@ -282,23 +285,26 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
 
     @callback
     def async_start_push(self) -> None:
-        """Listen to the vendor's pushes, where it has them; poll slowly meanwhile."""
-        if not self.backend.supports(Capability.PUSH):
-            return
-        self.base_interval = max(self.base_interval, SAFETY_POLL_INTERVAL)
-        self._slow_down()
-        self.config_entry.async_create_background_task(
-            self.hass, self._listen(), f"{DOMAIN} push {self.config_entry.title}"
-        )
+        """Listen to the vendor's pushes, where it has them (until the entry unloads)."""
+        if self.backend.supports(Capability.PUSH):
+            self.config_entry.async_create_background_task(
+                self.hass, self._listen(), f"{DOMAIN} push {self.config_entry.title}"
+            )
 
     async def _listen(self) -> None:
-        """Follow the push stream until the entry unloads (the task is cancelled)."""
+        """Follow the push stream; poll slowly only while it is connected."""
         async for signal in self.backend.push_signals():
+            self._pushed = signal.kind is not PushKind.LOST
             try:
                 if signal.kind is PushKind.CALLS:
                     await self._push_calls()
-                else:
+                elif signal.kind is PushKind.STATUS:
+                    # Debounced: a burst of changes costs one reading.
                     await self.async_request_refresh()
+                else:
+                    # Once per connection: read everything now (what the stream
+                    # missed), and schedule the next poll at the new pace.
+                    await self.async_refresh()
             except SwitchboardError as err:
                 # The safety poll heals what this reading missed.
                 _LOGGER.debug("Reading after a push failed: %s", err.message)
@@ -315,9 +321,10 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
 
     def _slow_down(self) -> None:
         """Stretch the polling interval when the vendor's quota runs low."""
-        interval = polling_interval(
-            self.base_interval, self.backend.rate_limit, self.refresh_cost
-        )
+        base = self.base_interval
+        if self._pushed:
+            base = max(base, SAFETY_POLL_INTERVAL)
+        interval = polling_interval(base, self.backend.rate_limit, self.refresh_cost)
         if interval != self.update_interval:
             _LOGGER.debug(
                 "Polling %s every %.0f s to stay within its request quota",

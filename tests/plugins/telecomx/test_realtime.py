@@ -81,6 +81,7 @@ async def test_a_dropped_socket_reconnects_and_subscribes_again() -> None:
         assert (await asyncio.wait_for(signals.get(), 5)).kind is PushKind.RESYNC
         await subscribed(emulator)
         await emulator.realtime.drop_all()
+        assert (await asyncio.wait_for(signals.get(), 5)).kind is PushKind.LOST
         # A resync after the reconnection: the consumer reads what it missed.
         assert (await asyncio.wait_for(signals.get(), 5)).kind is PushKind.RESYNC
         await subscribed(emulator)

@@ -13,8 +13,10 @@ vendors' pushes are barely documented; re-reading cannot mis-read one, and the
 shared definition of a call event (and of a missed call) stays in one place.
 
 Pushes get lost (a socket drops, a webhook does not arrive), so consumers keep a
-slow safety poll (:data:`SAFETY_POLL_INTERVAL`) that heals whatever was missed, and
-a stream signals :attr:`PushKind.RESYNC` after every (re)connection.
+slow safety poll (:data:`SAFETY_POLL_INTERVAL`) that heals whatever was missed. A
+stream signals :attr:`PushKind.RESYNC` after every (re)connection and
+:attr:`PushKind.LOST` when a connection ends: only in between is the poll slow, so
+a vendor whose feed cannot be reached is simply polled as before.
 """
 
 from __future__ import annotations
@@ -41,7 +43,11 @@ class PushKind(StrEnum):
     STATUS = "status"
     """An extension's state (DND, presence) changed: read the statuses."""
     RESYNC = "resync"
-    """The stream (re)connected: anything may have changed meanwhile; read all."""
+    """The stream (re)connected: anything may have changed meanwhile; read all.
+
+    From here on pushes arrive: the consumer may poll slowly."""
+    LOST = "lost"
+    """The stream lost its connection: poll at the normal pace until the next resync."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -202,6 +202,7 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
         # failing write is never retried), so the phone list comes from here;
         # the read-back after the writes catches phones added since.
         self._phones: dict[str, list[AppPhone]] = {}
+        self._customer: str | None = None
 
     def __repr__(self) -> str:
         return f"TelecomXBackend({self.client!r})"
@@ -214,9 +215,10 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
 
     async def _customer_id(self) -> str:
         """The configured customer, else the token's own (``GET /pbx/settings``)."""
-        if self._settings.customer_id:
-            return self._settings.customer_id
-        return (await self.client.get_settings(None)).id
+        if self._customer is None:
+            configured = self._settings.customer_id
+            self._customer = configured or (await self.client.get_settings()).id
+        return self._customer
 
     async def account_info(self) -> AccountInfo:
         """Read the PBX settings (one small request): the customer id is the unique id."""

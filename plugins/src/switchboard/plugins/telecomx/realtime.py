@@ -81,17 +81,20 @@ class RealtimeFeed:
             return
         attempt = 0
         while True:
+            live = False
             try:
                 async for signal in self._session():
-                    attempt = 0
+                    attempt, live = 0, True
                     yield signal
                 _LOGGER.info("%s realtime connection closed; reconnecting", DISPLAY_NAME)
             except (SwitchboardError, OSError, TimeoutError, ValueError) as err:
                 _LOGGER.warning("%s realtime connection failed: %s", DISPLAY_NAME, err)
             except Exception as err:  # socketio's own errors  # noqa: BLE001
                 _LOGGER.warning(
-                    "%s realtime connection failed: %s", DISPLAY_NAME, type(err).__name__
+                    "%s realtime connection failed: %s %s", DISPLAY_NAME, type(err).__name__, err
                 )
+            if live:
+                yield PushSignal(PushKind.LOST)
             attempt += 1
             await asyncio.sleep(reconnect_delay(attempt))
 

@@ -1,0 +1,125 @@
+"""Push: TelecomX's realtime feed moves Home Assistant within a second, polling heals.
+
+The emulator is served on loopback (the feed is a real socket.io connection); its
+HTTP side is reached in-process as everywhere else. Time is not faked here: the
+coordinator's listener runs until the entry unloads.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from pytest_homeassistant_custom_component.common import async_capture_events
+
+from switchboard.core import push
+from switchboard.core.emulator import serve
+
+from .conftest import form_input
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+    from switchboard.core.plugin import VendorPlugin
+    from switchboard.plugins.telecomx.emulator import TelecomXEmulator
+
+WITHIN = 1.0
+ACTIVE_CALLS = "sensor.telecomx_{}_active_calls"
+
+
+@pytest.fixture
+def vendor() -> str:
+    """The vendor that pushes over a socket."""
+    return "telecomx"
+
+
+@pytest.fixture
+async def push_feeds(
+    socket_enabled: None,  # noqa: ARG001 - loopback sockets for the feed
+    emulator: TelecomXEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> AsyncIterator[str]:
+    """The emulator served on loopback; quick reconnections."""
+    monkeypatch.setattr(push, "RECONNECT_FIRST", 0.05)
+    async with serve(emulator) as url:
+        yield url
+
+
+@pytest.fixture
+def user_input(plugin: VendorPlugin[Any], push_feeds: str) -> dict[str, Any]:
+    """The connection form, with the served address (the feed connects there)."""
+    return {**form_input(plugin), "url": push_feeds}
+
+
+async def until(condition: Any, seconds: float) -> float:
+    """Wait until ``condition()`` holds; return how long it took."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    async with asyncio.timeout(seconds):
+        while not condition():
+            await asyncio.sleep(0.005)
+    return loop.time() - start
+
+
+def active_calls(hass: HomeAssistant) -> int:
+    states = [s for s in hass.states.async_all("sensor") if "active_calls" in s.entity_id]
+    return int(states[0].state)
+
+
+async def subscribed(emulator: TelecomXEmulator) -> None:
+    await until(lambda: bool(emulator.realtime.subscriptions), 5)
+
+
+async def test_a_call_reaches_home_assistant_within_a_second(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: TelecomXEmulator
+) -> None:
+    coordinator = init_integration.runtime_data.coordinator
+    await subscribed(emulator)
+    started = async_capture_events(hass, "switchboard_call_started")
+    missed = async_capture_events(hass, "switchboard_call_missed")
+    before = active_calls(hass)
+    number = next(iter(emulator.tenant.extensions.values()))["number"]
+
+    call_id = emulator.ring(number, "+4533123456")
+    assert await until(lambda: active_calls(hass) == before + 1, WITHIN) < WITHIN
+    assert [e.data["call_id"] for e in started] == [call_id]
+    emulator.hang_up(call_id)
+    await until(lambda: bool(missed), WITHIN)
+    assert [e.data["call_id"] for e in missed] == [call_id]
+    assert active_calls(hass) == before
+    # Pushed: the poll is only a safety net now.
+    assert coordinator.update_interval == push.SAFETY_POLL_INTERVAL
+
+
+async def test_a_dropped_feed_reconnects_and_the_resync_heals_what_it_missed(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: TelecomXEmulator
+) -> None:
+    await subscribed(emulator)
+    missed = async_capture_events(hass, "switchboard_call_missed")
+    number = next(iter(emulator.tenant.extensions.values()))["number"]
+    before = active_calls(hass)
+    # The feed loses the start of a call (no event), then the socket drops.
+    emulator.realtime.muted = True
+    call_id = emulator.ring(number, "+4533123456")
+    await asyncio.sleep(0.1)
+    assert active_calls(hass) == before
+    emulator.realtime.muted = False
+    await emulator.realtime.drop_all()
+    # Reconnected and subscribed again; the resync read the call it never heard of.
+    await until(lambda: active_calls(hass) == before + 1, 5)
+    await subscribed(emulator)
+    emulator.hang_up(call_id)
+    await until(lambda: bool(missed), WITHIN)
+    assert [e.data["call_id"] for e in missed] == [call_id]
+
+
+async def test_unloading_the_entry_closes_the_feed(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: TelecomXEmulator
+) -> None:
+    await subscribed(emulator)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await until(lambda: not emulator.realtime.subscriptions, 5)
