@@ -20,6 +20,12 @@ Every worker (``slack run`` in Socket Mode or HTTP, any number of them, or
 Missed calls from one caller within :data:`GROUP_WINDOW` update one message.
 Polling slows down with the vendor's request quota exactly as Home Assistant's does
 (:func:`switchboard.core.pacing.polling_interval`).
+
+Where the vendor pushes (:mod:`switchboard.core.push`), every worker also follows
+its stream: an announced call change runs a round at once (the lease still decides
+who reads), so a missed call reaches its user within a second. While the stream is
+connected the rounds keep renewing the lease but read the calls only every
+:data:`~switchboard.core.push.SAFETY_POLL_INTERVAL`, to heal lost pushes.
 """
 
 from __future__ import annotations
@@ -28,16 +34,19 @@ import asyncio
 import contextlib
 import os
 import socket
+import time
 import uuid
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, ClassVar, Protocol
 
 from switchboard.core.actors import is_slack_user_id
 from switchboard.core.call_events import CallEventType, CallTracker
+from switchboard.core.capabilities import Capability
 from switchboard.core.commands.preferences import NOTIFY_MISSED, enabled
 from switchboard.core.commands.state import MissedCallNote
 from switchboard.core.errors import SwitchboardError
 from switchboard.core.pacing import polling_interval, quota_spent
+from switchboard.core.push import SAFETY_POLL_INTERVAL, PushKind
 from switchboard.core.redaction import get_logger
 
 if TYPE_CHECKING:
@@ -121,6 +130,11 @@ class CallWatcher:
         self._trackers: dict[str, CallTracker] = {}
         self._intervals: dict[str, timedelta] = {}
         self._costs: dict[str, int] = {}
+        # PBXs whose push stream is connected, and when each was last read.
+        self._pushed: set[str] = set()
+        self._read_at: dict[str, float] = {}
+        # A pushed round and a timed round must not read one tracker at once.
+        self._locks: dict[str, asyncio.Lock] = {}
 
     @property
     def lease_seconds(self) -> float:
@@ -134,7 +148,10 @@ class CallWatcher:
     async def run(self) -> None:
         """Watch every PBX until cancelled; give the leases up on the way out."""
         try:
-            await asyncio.gather(*(self._watch(pbx) for pbx in self.service.config.pbx))
+            await asyncio.gather(
+                *(self._watch(pbx) for pbx in self.service.config.pbx),
+                *(self._follow(pbx) for pbx in self.service.config.pbx),
+            )
         finally:
             for pbx in self._trackers:
                 with contextlib.suppress(Exception):
@@ -150,8 +167,49 @@ class CallWatcher:
                 _LOGGER.exception("Watching the calls of %s failed", pbx)
             await asyncio.sleep(self.interval_of(pbx).total_seconds())
 
-    async def poll_once(self, pbx: str) -> int:
-        """One round for one PBX; return how many missed-call notes were sent."""
+    async def _follow(self, pbx: str) -> None:
+        """Run a round whenever the vendor announces a change (vendors that push)."""
+        try:
+            backend = self.service.backends.get(pbx)
+        except SwitchboardError:
+            return  # the timed rounds say what is wrong with it
+        if not backend.supports(Capability.PUSH):
+            return
+        async for signal in backend.push_signals():
+            if signal.kind is PushKind.LOST:
+                self._pushed.discard(pbx)
+                continue
+            if signal.kind is PushKind.RESYNC:
+                self._pushed.add(pbx)
+            elif signal.kind is not PushKind.CALLS:
+                continue  # statuses: nothing the watcher tells anyone about
+            try:
+                await self.poll_once(pbx, announced=True)
+            except SwitchboardError as err:
+                _LOGGER.warning("Cannot read the calls of %s: %s", pbx, err)
+            except Exception:
+                _LOGGER.exception("Reading the calls of %s after a push failed", pbx)
+
+    def _due(self, pbx: str) -> bool:
+        """Whether a timed round reads the calls (always, unless the PBX pushes)."""
+        if pbx not in self._pushed:
+            return True
+        last = self._read_at.get(pbx)
+        return last is None or (
+            time.monotonic() - last >= SAFETY_POLL_INTERVAL.total_seconds()
+        )
+
+    async def poll_once(self, pbx: str, *, announced: bool = False) -> int:
+        """One round for one PBX; return how many missed-call notes were sent.
+
+        Args:
+            pbx: The PBX.
+            announced: The vendor pushed a change: read now, whatever the pace.
+        """
+        async with self._locks.setdefault(pbx, asyncio.Lock()):
+            return await self._round(pbx, announced=announced)
+
+    async def _round(self, pbx: str, *, announced: bool) -> int:
         if self.use_lease and not await self.service.store.acquire_lease(
             _lease(pbx), self.holder, self.lease_seconds
         ):
@@ -166,8 +224,11 @@ class CallWatcher:
             self._trackers[pbx] = tracker
             _LOGGER.info("Watching the calls of %s (worker %s)", pbx, self.holder)
             sent += await self._finish_unsent(pbx)
+        elif not announced and not self._due(pbx):
+            return sent  # pushed: the lease is renewed, the calls were announced
         backend = self.service.backends.get(pbx)
         quota_before = backend.rate_limit
+        self._read_at[pbx] = time.monotonic()
         events = await tracker.poll(backend)
         self._pace(pbx, quota_spent(quota_before, backend.rate_limit))
         for event in events:
