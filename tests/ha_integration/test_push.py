@@ -15,6 +15,7 @@ from pytest_homeassistant_custom_component.common import async_capture_events
 
 from switchboard.core import push
 from switchboard.core.emulator import serve
+from tests.waiting import until
 
 from .conftest import form_input
 
@@ -39,7 +40,7 @@ def vendor() -> str:
 
 @pytest.fixture
 async def push_feeds(
-    socket_enabled: None,  # noqa: ARG001 - loopback sockets for the feed
+    socket_enabled: None,
     emulator: TelecomXEmulator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[str]:
@@ -55,18 +56,10 @@ def user_input(plugin: VendorPlugin[Any], push_feeds: str) -> dict[str, Any]:
     return {**form_input(plugin), "url": push_feeds}
 
 
-async def until(condition: Any, seconds: float) -> float:
-    """Wait until ``condition()`` holds; return how long it took."""
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    async with asyncio.timeout(seconds):
-        while not condition():
-            await asyncio.sleep(0.005)
-    return loop.time() - start
-
-
 def active_calls(hass: HomeAssistant) -> int:
-    states = [s for s in hass.states.async_all("sensor") if "active_calls" in s.entity_id]
+    states = [
+        s for s in hass.states.async_all("sensor") if "active_calls" in s.entity_id
+    ]
     return int(states[0].state)
 
 

@@ -18,9 +18,10 @@ from switchboard.core.demo import start_demo
 from switchboard.plugins.telecomx.emulator import TelecomXEmulator
 from tests.slack_app.conftest import Rig, start_rig
 from tests.slack_app.test_missed_calls import dms, own_number, watcher_of
+from tests.waiting import until
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import AsyncIterator
 
     from tests.slack_app.fake_slack import FakeSlack
 
@@ -37,15 +38,6 @@ async def pushed_rig(
             yield built
 
 
-async def until(condition: Callable[[], bool], seconds: float) -> float:
-    loop = asyncio.get_running_loop()
-    start = loop.time()
-    async with asyncio.timeout(seconds):
-        while not condition():
-            await asyncio.sleep(0.005)
-    return loop.time() - start
-
-
 async def test_a_pushed_missed_call_is_in_slack_within_a_second(
     pushed_rig: Rig,
 ) -> None:
@@ -58,13 +50,13 @@ async def test_a_pushed_missed_call_is_in_slack_within_a_second(
     try:
         await until(lambda: bool(emulator.realtime.subscriptions), 5)
         # Leading (its first round made the tracker) and pushed to.
-        await until(lambda: rig.pbx in watcher._pushed, 5)  # noqa: SLF001
-        await until(lambda: rig.pbx in watcher._trackers, 5)  # noqa: SLF001
+        await until(lambda: rig.pbx in watcher._pushed, 5)
+        await until(lambda: rig.pbx in watcher._trackers, 5)
         before = len(dms(rig))
         # A phone rings for seconds: the pushed start is read while it rings
         # (TelecomX keeps no call history to find a call that is already gone).
         call_id = emulator.ring(number, "+4533123456")
-        tracker = watcher._trackers[rig.pbx]  # noqa: SLF001
+        tracker = watcher._trackers[rig.pbx]
         await until(lambda: call_id in tracker.live, WITHIN)
         emulator.hang_up(call_id)
         took = await until(lambda: len(dms(rig)) == before + 1, WITHIN)
@@ -76,4 +68,3 @@ async def test_a_pushed_missed_call_is_in_slack_within_a_second(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError):
             await task
-

@@ -23,7 +23,6 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, Upda
 
 from switchboard.core.call_events import CallTracker
 from switchboard.core.capabilities import Capability
-from switchboard.core.push import SAFETY_POLL_INTERVAL, PushKind
 from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardConnectionError,
@@ -32,6 +31,7 @@ from switchboard.core.errors import (
     SwitchboardRateLimitError,
     SwitchboardResponseError,
 )
+from switchboard.core.push import SAFETY_POLL_INTERVAL, PushKind
 
 from .const import CONF_EXTENSIONS, DEFAULT_SCAN_INTERVAL, DOMAIN
 from .events import EVENT_TYPES, event_data
@@ -310,9 +310,10 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
                 _LOGGER.debug("Reading after a push failed: %s", err.message)
 
     async def _push_calls(self) -> None:
-        """Re-read the live calls after a push; update entities and fire events."""
-        if self.data is None:
-            return
+        """Re-read the live calls after a push; update entities and fire events.
+
+        Pushes are followed only after the first refresh, so there is data.
+        """
         async with self._calls_lock:
             events = await self.call_tracker.poll(self.backend)
         data = replace(self.data, calls=dict(self.call_tracker.live))

@@ -16,6 +16,7 @@ from switchboard.core.push import PushKind, PushSignal
 from switchboard.plugins.telecomx.backend import TelecomXBackend
 from switchboard.plugins.telecomx.emulator import DEMO_API_TOKEN, TelecomXEmulator
 from switchboard.plugins.telecomx.settings import TelecomXSettings
+from tests.waiting import until
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -31,9 +32,7 @@ def quick_reconnect(monkeypatch: pytest.MonkeyPatch) -> None:
 
 async def subscribed(emulator: TelecomXEmulator, count: int = 1) -> None:
     """Wait until the emulator has registered the subscriptions (sent unacknowledged)."""
-    async with asyncio.timeout(5):
-        while len(emulator.realtime.subscriptions) < count:
-            await asyncio.sleep(0.01)
+    await until(lambda: len(emulator.realtime.subscriptions) >= count, 5)
 
 
 @contextlib.asynccontextmanager

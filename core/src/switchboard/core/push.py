@@ -56,17 +56,17 @@ class PushSignal:
 
     Attributes:
         kind: What changed.
-        extension_id: The extension concerned, when the vendor said.
     """
 
     kind: PushKind
-    extension_id: str | None = None
 
 
 def reconnect_delay(attempt: int, rng: random.Random | None = None) -> float:
     """Seconds to wait before reconnection ``attempt`` (1, 2, ...): doubling, jittered.
 
-    Full jitter in the upper half: between half and all of the doubled delay.
+    Jitter in the upper half: between half and all of the doubled delay.
     """
-    ceiling = min(RECONNECT_LONGEST, RECONNECT_FIRST * 2 ** max(0, attempt - 1))
-    return ceiling * (rng or random).uniform(0.5, 1.0)  # noqa: S311 - not security
+    ceiling = min(RECONNECT_LONGEST, RECONNECT_FIRST * 2.0 ** max(0, attempt - 1))
+    uniform = rng.uniform if rng is not None else random.uniform
+    jitter: float = uniform(0.5, 1.0)  # spreads reconnections; not security
+    return ceiling * jitter

@@ -41,7 +41,6 @@ from switchboard.plugins.telecomx.const import (
     NO_ANSWER_OFF_ACTION,
     VENDOR,
 )
-from switchboard.plugins.telecomx.realtime import RealtimeFeed
 from switchboard.plugins.telecomx.models import (
     AppExtension,
     AppPhone,
@@ -54,6 +53,7 @@ from switchboard.plugins.telecomx.models import (
     PresenceState,
     Switch,
 )
+from switchboard.plugins.telecomx.realtime import RealtimeFeed
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -61,7 +61,6 @@ if TYPE_CHECKING:
     import httpx
 
     from switchboard.core.push import PushSignal
-
     from switchboard.plugins.telecomx.settings import TelecomXSettings
 
 _TO_VENDOR_PRESENCE = {

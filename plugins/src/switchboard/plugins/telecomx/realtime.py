@@ -75,9 +75,7 @@ class RealtimeFeed:
     async def signals(self) -> AsyncIterator[PushSignal]:
         """Yield signals until cancelled; reconnect on any failure."""
         if importlib.util.find_spec("aiohttp") is None:
-            _LOGGER.warning(
-                "%s realtime needs aiohttp; polling instead", DISPLAY_NAME
-            )
+            _LOGGER.warning("%s realtime needs aiohttp; polling instead", DISPLAY_NAME)
             return
         attempt = 0
         while True:
@@ -86,12 +84,17 @@ class RealtimeFeed:
                 async for signal in self._session():
                     attempt, live = 0, True
                     yield signal
-                _LOGGER.info("%s realtime connection closed; reconnecting", DISPLAY_NAME)
+                _LOGGER.info(
+                    "%s realtime connection closed; reconnecting", DISPLAY_NAME
+                )
             except (SwitchboardError, OSError, TimeoutError, ValueError) as err:
                 _LOGGER.warning("%s realtime connection failed: %s", DISPLAY_NAME, err)
             except Exception as err:  # socketio's own errors  # noqa: BLE001
                 _LOGGER.warning(
-                    "%s realtime connection failed: %s %s", DISPLAY_NAME, type(err).__name__, err
+                    "%s realtime connection failed: %s %s",
+                    DISPLAY_NAME,
+                    type(err).__name__,
+                    err,
                 )
             if live:
                 yield PushSignal(PushKind.LOST)
@@ -108,7 +111,7 @@ class RealtimeFeed:
             reconnection=False, logger=False, engineio_logger=False
         )
 
-        def decide(accepted: bool) -> Callable[..., None]:
+        def decide(*, accepted: bool) -> Callable[..., None]:
             def handler(*_: Any) -> None:
                 if not verdict.done():
                     verdict.set_result(accepted)
@@ -118,8 +121,8 @@ class RealtimeFeed:
         def relay(kind: PushKind) -> Callable[..., None]:
             return lambda *_: queue.put_nowait(PushSignal(kind))
 
-        sio.on("authenticated", decide(True))
-        sio.on(REFUSAL_EVENT, decide(False))
+        sio.on("authenticated", decide(accepted=True))
+        sio.on(REFUSAL_EVENT, decide(accepted=False))
         for name, kind in REALTIME_EVENTS.items():
             sio.on(name, relay(kind))
         sio.on("disconnect", lambda *_: queue.put_nowait(None))
