@@ -40,7 +40,7 @@ if TYPE_CHECKING:
         RecordingAction,
         RecordingResult,
     )
-    from switchboard.core.push import PushSignal
+    from switchboard.core.push import PushSignal, WebhookInbox
 
 
 class PbxBackend(AsyncClosing):
@@ -63,6 +63,9 @@ class PbxBackend(AsyncClosing):
     unsupported_reasons: ClassVar[dict[Capability, str]] = {}
     forward_conditions: ClassVar[frozenset[ForwardCondition]] = frozenset()
     feature_specs: ClassVar[tuple[FeatureSpec, ...]] = ()
+    receives_webhooks: ClassVar[bool] = False
+    """With PUSH: the vendor pushes by calling a URL we register (Telphin), so a
+    front-end must give one (:meth:`receive_webhooks_at`); without one it polls."""
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -295,5 +298,14 @@ class PbxBackend(AsyncClosing):
         """Yield what the vendor announces, as it happens (switchboard.core.push).
 
         Endless: reconnects inside, and signals a resync after every connection.
+        """
+        raise self.unsupported(Capability.PUSH)
+
+    def receive_webhooks_at(self, url: str) -> WebhookInbox:
+        """Have the vendor call ``url`` (plus a secret token) from the next stream on.
+
+        For :attr:`receives_webhooks` backends. The front-end routes
+        ``url/<token>`` to the returned inbox's
+        :meth:`~switchboard.core.push.WebhookInbox.deliver`.
         """
         raise self.unsupported(Capability.PUSH)

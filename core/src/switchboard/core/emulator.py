@@ -17,7 +17,7 @@ import asyncio
 import contextlib
 import json
 import re
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Coroutine, MutableMapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 from urllib.parse import parse_qsl
@@ -167,6 +167,23 @@ class Emulator:
         self.faults = Faults()
         self.requests: list[Request] = []
         self._routes: list[_Route] = []
+        self._background: set[asyncio.Task[Any]] = set()
+
+    def in_background(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run ``work`` (a push to a client) from the emulator's synchronous code.
+
+        Vendors push when their state changes, which the tests' ``ring`` and
+        ``hang_up`` change synchronously; without a running loop there is nobody
+        connected to push to, and ``work`` is dropped.
+        """
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            work.close()
+            return
+        task = loop.create_task(work)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     # -- vendor hooks --------------------------------------------------------
 

@@ -21,10 +21,20 @@ a vendor whose feed cannot be reached is simply polled as before.
 
 from __future__ import annotations
 
+import asyncio
+import hmac
 import random
+import secrets
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import timedelta
 from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from switchboard.core.redaction import register_secret
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
 
 # While a vendor pushes, Home Assistant and the watcher still poll this often, to
 # heal pushes that were lost (and Telphin's hourly quota is spared).
@@ -70,3 +80,63 @@ def reconnect_delay(attempt: int, rng: random.Random | None = None) -> float:
     uniform = rng.uniform if rng is not None else random.uniform
     jitter: float = uniform(0.5, 1.0)  # spreads reconnections; not security
     return ceiling * jitter
+
+
+class WebhookVerdict(StrEnum):
+    """What a receiver made of one webhook call (the HTTP answer follows from it)."""
+
+    ACCEPTED = "accepted"
+    DUPLICATE = "duplicate"
+    """Delivered before (vendors retry): acknowledged, no second effect."""
+    REFUSED = "refused"
+    """Wrong secret path token or an event type we did not register: nothing changes."""
+
+
+# Webhook deliveries remembered to recognise a repeat (vendors retry on a timeout).
+REMEMBERED_DELIVERIES = 1000
+
+
+class WebhookInbox:
+    """Where a front-end's HTTP route hands a vendor's webhook calls.
+
+    A vendor that pushes by webhook calls a URL we register; the route passes the
+    last path segment and the form fields to :meth:`deliver`. What can be checked
+    is checked: the path must carry this inbox's secret token (a new one per
+    registration, never logged), and the event type must be one we registered.
+    An identical delivery repeated is acknowledged once and has no second effect.
+
+    Args:
+        kinds: Event type -> what it announces.
+        type_field: The form field naming the event type.
+    """
+
+    def __init__(self, kinds: Mapping[str, PushKind], type_field: str) -> None:
+        self.kinds = dict(kinds)
+        self.type_field = type_field
+        self.token = secrets.token_urlsafe(24)
+        register_secret(self.token, session_token=True)
+        self._queue: asyncio.Queue[PushSignal] = asyncio.Queue()
+        self._seen: OrderedDict[tuple[tuple[str, str], ...], None] = OrderedDict()
+
+    def __repr__(self) -> str:
+        return f"WebhookInbox(kinds={sorted(self.kinds)})"
+
+    def deliver(self, token: str, fields: Mapping[str, str]) -> WebhookVerdict:
+        """Take one webhook call; return what became of it."""
+        if not hmac.compare_digest(token.encode(), self.token.encode()):
+            return WebhookVerdict.REFUSED
+        kind = self.kinds.get(fields.get(self.type_field, ""))
+        if kind is None:
+            return WebhookVerdict.REFUSED
+        key = tuple(sorted(fields.items()))
+        if key in self._seen:
+            return WebhookVerdict.DUPLICATE
+        self._seen[key] = None
+        while len(self._seen) > REMEMBERED_DELIVERIES:
+            self._seen.popitem(last=False)
+        self._queue.put_nowait(PushSignal(kind))
+        return WebhookVerdict.ACCEPTED
+
+    async def next_signal(self) -> PushSignal:
+        """Wait for the next accepted delivery."""
+        return await self._queue.get()

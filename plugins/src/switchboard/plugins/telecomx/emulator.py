@@ -141,7 +141,9 @@ class TelecomXEmulator(Emulator):
         for method, path, handler in routes:
             self.add_route(method, path, handler)
         self.realtime = RealtimeServer(
-            self.customer_id, lambda token: self.token_info(token) is not None
+            self.customer_id,
+            lambda token: self.token_info(token) is not None,
+            self.in_background,
         )
         """The socket.io realtime feed, served beside the API (``/socket.io/``)."""
         self._asgi = self.realtime.app(super().__call__)

@@ -12,7 +12,6 @@ drop); :attr:`RealtimeServer.muted` loses events without telling anyone.
 
 from __future__ import annotations
 
-import asyncio
 from typing import TYPE_CHECKING, Any
 
 import socketio
@@ -20,7 +19,7 @@ import socketio
 from switchboard.plugins.telecomx.realtime import REFUSAL_EVENT
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Callable, Coroutine
 
     from switchboard.core.emulator import Receive, Scope, Send
 
@@ -33,11 +32,18 @@ class RealtimeServer:
     Args:
         customer: The customer id subscriptions must name.
         token_valid: Whether a token is valid now.
+        in_background: Runs a send from synchronous code (Emulator.in_background).
     """
 
-    def __init__(self, customer: str, token_valid: Callable[[str], bool]) -> None:
+    def __init__(
+        self,
+        customer: str,
+        token_valid: Callable[[str], bool],
+        in_background: Callable[[Coroutine[Any, Any, Any]], None],
+    ) -> None:
         self.customer = customer
         self._token_valid = token_valid
+        self._in_background = in_background
         self.sio = socketio.AsyncServer(
             async_mode="asgi", logger=False, engineio_logger=False
         )
@@ -49,7 +55,6 @@ class RealtimeServer:
         """Lose every event (a feed that silently misses some)."""
         self.sent: list[str] = []
         """Every event name emitted, in order."""
-        self._tasks: set[asyncio.Task[None]] = set()
         self.sio.on("authenticate", self._authenticate)
         self.sio.on("subscribe", self._subscribe)
         self.sio.on("disconnect", self._disconnect)
@@ -82,24 +87,15 @@ class RealtimeServer:
         self.subscriptions.pop(sid, None)
 
     def announce(self, event: str, payload: dict[str, Any]) -> None:
-        """Send ``event`` to every subscriber (from sync emulator code, in the loop)."""
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
-            return  # no server runs (a test of the HTTP side only)
+        """Send ``event`` to every subscriber (from the emulator's synchronous code)."""
         if self.muted:
             return
         for sid, events in list(self.subscriptions.items()):
             if event in events:
                 self.sent.append(event)
-                self._spawn(loop, self.sio.emit(event, payload, to=sid))
+                self._in_background(self.sio.emit(event, payload, to=sid))
 
     async def drop_all(self) -> None:
         """Cut every connection, as a network failure would."""
         for sid in list(self.authenticated):
             await self.sio.disconnect(sid)
-
-    def _spawn(self, loop: asyncio.AbstractEventLoop, coro: Any) -> None:
-        task = loop.create_task(coro)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)

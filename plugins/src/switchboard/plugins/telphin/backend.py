@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import asyncio
 import re
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 from urllib.parse import urlsplit
 
 from switchboard.core.capabilities import Capability
@@ -41,6 +41,7 @@ from switchboard.core.client import ClientBackend
 from switchboard.core.concurrency import gather_or_cancel
 from switchboard.core.errors import (
     SwitchboardConfigError,
+    SwitchboardError,
     SwitchboardInvalidInputError,
     SwitchboardNotFoundError,
 )
@@ -52,6 +53,7 @@ from switchboard.core.models import (
     Extension,
     ExtensionStatus,
 )
+from switchboard.core.push import PushKind, PushSignal
 from switchboard.core.redaction import get_logger
 from switchboard.plugins.telphin.client import TelphinClient
 from switchboard.plugins.telphin.const import (
@@ -67,6 +69,12 @@ from switchboard.plugins.telphin.models import (
     PhoneProperties,
 )
 from switchboard.plugins.telphin.phone_cache import PhoneCache
+from switchboard.plugins.telphin.webhooks import TelphinWebhooks
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from switchboard.core.push import WebhookInbox
 
 _LOGGER = get_logger(__name__)
 
@@ -103,7 +111,13 @@ class TelphinBackend(ClientBackend[TelphinClient]):
     # Gated by the §7 constants: flipping one without implementing the
     # capability fails at import (PbxBackend checks declarations).
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.STATUS, Capability.FORWARD, Capability.DIAL, Capability.LIVE_CALLS}
+        {
+            Capability.STATUS,
+            Capability.FORWARD,
+            Capability.DIAL,
+            Capability.LIVE_CALLS,
+            Capability.PUSH,
+        }
         | ({Capability.RECORDING} if LIVE_RECORDING_SUPPORTED else set())
         | ({Capability.FLOWS} if FLOWS_SUPPORTED else set())
     )
@@ -127,14 +141,47 @@ class TelphinBackend(ClientBackend[TelphinClient]):
         Capability.OFFICE_HOURS: "Office hours are not available for Telphin.",
     }
 
+    receives_webhooks: ClassVar[bool] = True
+
     def __init__(self, client: TelphinClient) -> None:
         self.client = client
         self._extensions: dict[str, Extension] = {}
         self._wire_names: dict[str, str] = {}
         self._phones = PhoneCache()
+        self._webhooks: TelphinWebhooks | None = None
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.client!r})"
+
+    # -- PUSH (switchboard.plugins.telphin.webhooks) ---------------------------------
+
+    def receive_webhooks_at(self, url: str) -> WebhookInbox:
+        """Register the call webhooks for ``url`` when the push stream starts."""
+        self._webhooks = TelphinWebhooks(self.client, url)
+        return self._webhooks.inbox
+
+    async def push_signals(self) -> AsyncIterator[PushSignal]:
+        """Register the webhooks, relay what arrives, remove them when cancelled.
+
+        Without a URL (none reachable from the internet) nothing is pushed and
+        the stream ends at once: the front-end keeps polling.
+        """
+        hooks = self._webhooks
+        if hooks is None:
+            return
+        try:
+            try:
+                await hooks.register(e.id for e in await self.list_extensions())
+            except SwitchboardError as err:
+                _LOGGER.warning(
+                    "Cannot register the %s webhooks: %s", DISPLAY_NAME, err
+                )
+                return
+            yield PushSignal(PushKind.RESYNC)
+            while True:
+                yield await hooks.inbox.next_signal()
+        finally:
+            await hooks.unregister()
 
     async def account_info(self) -> AccountInfo:
         """Check the credentials; the API host plus the client id identify the account.

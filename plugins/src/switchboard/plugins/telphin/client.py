@@ -38,6 +38,7 @@ from switchboard.plugins.telphin.const import (
     RATE_LIMIT_MAX_WAIT_S,
     TOKEN_PATH,
     VENDOR,
+    WEBHOOK_METHOD,
 )
 from switchboard.plugins.telphin.errors import map_error
 from switchboard.plugins.telphin.models import (
@@ -46,6 +47,7 @@ from switchboard.plugins.telphin.models import (
     CallStatus,
     ClientInfo,
     CurrentCall,
+    EventRegistration,
     Extension,
     PhoneProperties,
     RegInfo,
@@ -137,10 +139,12 @@ class TelphinClient(VendorClient):
         params: Mapping[str, Any] | None = None,
         json: Any = None,
         shared: bool = False,
+        bodiless: bool = False,
     ) -> Any:
         """Send one authorised request and return its decoded JSON body.
 
-        ``shared`` marks a list read that identical reads in flight may share.
+        ``shared`` marks a list read that identical reads in flight may share;
+        ``bodiless`` a DELETE, answered ``204`` without a body ([RAL-errors]).
         """
         token = await self.auth.get_token()
         send = partial(
@@ -155,6 +159,8 @@ class TelphinClient(VendorClient):
             self.auth.invalidate(token)
             token = await self.auth.get_token()
             response = await send(token, shared=shared)
+        if bodiless:
+            return None
         return parse_json(response, vendor=VENDOR, display_name=DISPLAY_NAME)
 
     async def _send(  # noqa: PLR0913 - the request, spelled out
@@ -295,3 +301,29 @@ class TelphinClient(VendorClient):
         body = request.model_dump(mode="json", exclude_none=True)
         data = await self._request("POST", path, idempotent=False, json=body)
         return self._validate(CallbackResult, data, "click-to-dial answer")
+
+    # -- webhooks (vendor reference §4.5, "Webhooks (per extension)") ------------------
+
+    async def list_events(self, extension_id: str) -> list[EventRegistration]:
+        """Return the webhooks registered on an extension (``GET …/event/``)."""
+        path = f"/extension/{check_extension_id(extension_id)}/event/"
+        data = await self._request("GET", path, idempotent=True)
+        return self._validate(list[EventRegistration], data, "event list")
+
+    async def add_event(
+        self, extension_id: str, url: str, event_type: str
+    ) -> EventRegistration:
+        """Register a webhook (``POST …/event/`` with ``{url, method, event_type}``).
+
+        Not retried: a lost answer would register it twice (the next setup
+        removes any left over, see switchboard.plugins.telphin.webhooks).
+        """
+        path = f"/extension/{check_extension_id(extension_id)}/event/"
+        body = {"url": url, "method": WEBHOOK_METHOD, "event_type": event_type}
+        data = await self._request("POST", path, idempotent=False, json=body)
+        return self._validate(EventRegistration, data, "event")
+
+    async def delete_event(self, extension_id: str, event_id: int) -> None:
+        """Remove a webhook (``DELETE …/event/{id}``, 204); deleting twice is harmless."""
+        path = f"/extension/{check_extension_id(extension_id)}/event/{int(event_id)}"
+        await self._request("DELETE", path, idempotent=True, bodiless=True)

@@ -74,3 +74,13 @@ CLIENT_PATH: Final = "/client/@me/"
 # How many phone settings are read at once when statuses of named extensions
 # are asked for (each is one request against the hourly quota).
 PHONE_READ_CONCURRENCY: Final = 8
+
+# Webhooks (vendor reference §4.5, "Webhooks (per extension)"): registered per
+# extension with ``{url, method, event_type}``; the PBX then calls the URL with
+# form-encoded fields (in the body for POST), among them ``EventType``.
+WEBHOOK_METHOD: Final = "POST"
+WEBHOOK_TYPE_FIELD: Final = "EventType"
+# The call events we register. Ambiguous: the reference does not say what
+# ``EventType`` a callback carries; we read it as the registered type's name.
+# Anything else is refused, which at worst loses a push the safety poll heals.
+WEBHOOK_CALL_EVENTS: Final = ("dial-in", "dial-out", "answer", "hangup")

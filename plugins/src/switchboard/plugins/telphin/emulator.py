@@ -25,9 +25,10 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from switchboard.core.emulator import Emulator, Request, Response
+from switchboard.plugins.telphin.emulator_webhooks import WebhookRegistry
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
 API = "/api/ver1.0"
 TOKEN_PATH = "/oauth/token"
@@ -146,6 +147,8 @@ class TelphinEmulator(Emulator):
         self.registrations: dict[int, dict[str, Any]] = {}
         self.current_calls: list[dict[str, Any]] = []
         self._seed(extensions)
+        self.webhooks = WebhookRegistry(_error, self.in_background)
+        """Registered webhooks; the PBX calls them when calls change."""
         self._add_routes()
 
     # -- switches ------------------------------------------------------------------
@@ -375,6 +378,26 @@ class TelphinEmulator(Emulator):
         self.add_route(
             "POST", f"{API}/extension/{{extension_id}}/callback", self._callback
         )
+        events = f"{API}/extension/{{extension_id}}/event"
+        for method, path, handler in (
+            ("GET", events, self.webhooks.list),
+            ("POST", events, self.webhooks.add),
+            ("DELETE", f"{events}/{{event_id}}", self.webhooks.delete),
+        ):
+            self.add_route(method, path, self._on_extension(handler))
+
+    def _on_extension(
+        self, handler: Callable[[Request, int], Awaitable[Response]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """A route on an existing extension (404 ``Record not found`` otherwise)."""
+
+        async def route(request: Request) -> Response:
+            ext_id = self._extension_id(request)
+            if ext_id is None:
+                return _error(404, "Record not found")
+            return await handler(request, ext_id)
+
+        return route
 
     async def _token(self, request: Request) -> Response:
         if request.param("grant_type") != "client_credentials":
@@ -518,6 +541,7 @@ class TelphinEmulator(Emulator):
         call = self._add_call(
             ext_id, "out", src[0], dst, answered=False, callback_id=callback_id
         )
+        self.webhooks.fire(ext_id, "dial-out", call)
         return Response.json(
             {"call_api_id": call["call_api_id"], "call_id": call["call_api_id"]},
             status=201,
@@ -536,6 +560,7 @@ class TelphinEmulator(Emulator):
         call = self._add_call(ext_id, "in", caller, extension, answered=False)
         call["caller_id_name"] = caller_name or None
         call["init_time_gmt"] = _gmt(datetime.now(UTC))
+        self.webhooks.fire(ext_id, "dial-in", call)
         return str(call["call_api_id"])
 
     def _current_call(self, call_id: str) -> dict[str, Any]:
@@ -543,8 +568,12 @@ class TelphinEmulator(Emulator):
 
     def answer(self, call_id: str) -> None:
         """The extension picks up: ``answer_time_gmt`` is set."""
-        self._current_call(call_id)["answer_time_gmt"] = _gmt(datetime.now(UTC))
+        call = self._current_call(call_id)
+        call["answer_time_gmt"] = _gmt(datetime.now(UTC))
+        self.webhooks.fire(call["extension_id"], "answer", call)
 
     def hang_up(self, call_id: str) -> None:
         """The call ends and leaves ``current_calls``."""
-        self.current_calls.remove(self._current_call(call_id))
+        call = self._current_call(call_id)
+        self.current_calls.remove(call)
+        self.webhooks.fire(call["extension_id"], "hangup", call)
