@@ -94,6 +94,11 @@ def detect_blocking_calls(
     assert not reports, reports
 
 
+@pytest.fixture
+def push_allowed() -> None:
+    """Requested by the push tests: the coordinator follows the vendor's pushes."""
+
+
 @pytest.fixture(autouse=True)
 def push_only_where_served(request: pytest.FixtureRequest) -> Iterator[None]:
     """No push feed outside the push tests.
@@ -101,9 +106,9 @@ def push_only_where_served(request: pytest.FixtureRequest) -> Iterator[None]:
     A vendor's push feed needs a real socket to a served emulator (these tests run
     the emulator in-process, without one): elsewhere the coordinator only polls, as
     it does whenever a feed cannot be reached. The push tests request
-    ``push_feeds`` and serve the emulator on loopback.
+    :func:`push_allowed`.
     """
-    if "push_feeds" in request.fixturenames:
+    if "push_allowed" in request.fixturenames:
         yield
         return
     from custom_components.switchboard.coordinator import (  # noqa: PLC0415

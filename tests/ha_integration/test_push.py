@@ -41,6 +41,7 @@ def vendor() -> str:
 @pytest.fixture
 async def push_feeds(
     socket_enabled: None,
+    push_allowed: None,
     emulator: TelecomXEmulator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[str]:

@@ -36,6 +36,7 @@ from switchboard.core.push import SAFETY_POLL_INTERVAL, PushKind
 from .const import CONF_EXTENSIONS, DEFAULT_SCAN_INTERVAL, DOMAIN
 from .events import EVENT_TYPES, event_data
 from .polling import polling_interval, quota_spent
+from .webhooks import async_receive_webhooks
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -286,10 +287,15 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
     @callback
     def async_start_push(self) -> None:
         """Listen to the vendor's pushes, where it has them (until the entry unloads)."""
-        if self.backend.supports(Capability.PUSH):
-            self.config_entry.async_create_background_task(
-                self.hass, self._listen(), f"{DOMAIN} push {self.config_entry.title}"
-            )
+        if not self.backend.supports(Capability.PUSH):
+            return
+        if self.backend.receives_webhooks and not async_receive_webhooks(
+            self.hass, self.config_entry, self.backend
+        ):
+            return
+        self.config_entry.async_create_background_task(
+            self.hass, self._listen(), f"{DOMAIN} push {self.config_entry.title}"
+        )
 
     async def _listen(self) -> None:
         """Follow the push stream; poll slowly only while it is connected."""

@@ -302,10 +302,9 @@ class PbxBackend(AsyncClosing):
         raise self.unsupported(Capability.PUSH)
 
     def receive_webhooks_at(self, url: str) -> WebhookInbox:
-        """Have the vendor call ``url`` (plus a secret token) from the next stream on.
+        """Have the vendor call ``url`` + a secret token from the next stream on.
 
-        For :attr:`receives_webhooks` backends. The front-end routes
-        ``url/<token>`` to the returned inbox's
-        :meth:`~switchboard.core.push.WebhookInbox.deliver`.
+        For :attr:`receives_webhooks` backends. The front-end routes ``url<token>``
+        to the returned inbox's :meth:`~switchboard.core.push.WebhookInbox.deliver`.
         """
         raise self.unsupported(Capability.PUSH)

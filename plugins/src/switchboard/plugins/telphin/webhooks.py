@@ -6,10 +6,11 @@ Per the vendor reference §4.5 ("Webhooks (per extension)"): ``POST
 removes one. The PBX then calls the URL with form fields (``EventType``, ``CallID``,
 ``CallerIDNum``…).
 
-The URL a front-end receives at ends in a secret token, new for every registration
-(:class:`~switchboard.core.push.WebhookInbox`). Registering first removes any of
-our registrations an earlier run left behind (a crash, a reload): they point under
-the same address with an older token, so nothing of ours is orphaned at the vendor.
+The URL registered is the front-end's receiving address followed by a secret
+token, new for every registration (:class:`~switchboard.core.push.WebhookInbox`).
+Registering first removes any of our registrations an earlier run left behind (a
+crash, a reload): they start with the same address and carry an older token, so
+nothing of ours is orphaned at the vendor.
 """
 
 from __future__ import annotations
@@ -38,12 +39,13 @@ class TelphinWebhooks:
 
     Args:
         client: The account's client.
-        base_url: Where the front-end receives (the secret token is appended).
+        base_url: Where the front-end receives; the secret token is appended
+            as is (``…/hooks/`` gives ``…/hooks/<token>``).
     """
 
     def __init__(self, client: TelphinClient, base_url: str) -> None:
         self._client = client
-        self._base = base_url.rstrip("/")
+        self._base = base_url
         self.inbox = WebhookInbox(
             dict.fromkeys(WEBHOOK_CALL_EVENTS, PushKind.CALLS), WEBHOOK_TYPE_FIELD
         )
@@ -55,13 +57,13 @@ class TelphinWebhooks:
     @property
     def url(self) -> str:
         """The URL registered at the vendor (secret: never logged)."""
-        return f"{self._base}/{self.inbox.token}"
+        return f"{self._base}{self.inbox.token}"
 
     async def register(self, extension_ids: Iterable[str]) -> None:
         """Remove what an earlier run left, then register every call event."""
         for extension_id in extension_ids:
             for old in await self._client.list_events(extension_id):
-                if old.url.startswith(f"{self._base}/"):
+                if old.url.startswith(self._base):
                     await self._client.delete_event(extension_id, old.id)
             for event_type in WEBHOOK_CALL_EVENTS:
                 created = await self._client.add_event(

@@ -1,0 +1,164 @@
+"""Telphin pushes through Home Assistant's webhook component: fast, once, refused, removed.
+
+The emulator calls the registered URLs as Telphin would (form-encoded POSTs); here
+they go through Home Assistant's own HTTP app (the test client) to the webhook
+component and on to the integration.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import pytest
+from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.setup import async_setup_component
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    async_capture_events,
+)
+from yarl import URL
+
+from switchboard.core import push
+from tests.waiting import until
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from homeassistant.core import HomeAssistant
+    from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
+
+    from switchboard.plugins.telphin.emulator import TelphinEmulator
+
+WITHIN = 1.0
+EXTERNAL_URL = "https://ha.example.net"
+
+
+@pytest.fixture
+def vendor() -> str:
+    """The vendor that pushes by webhook."""
+    return "telphin"
+
+
+@pytest.fixture
+async def answers(
+    hass: HomeAssistant,
+    push_allowed: None,
+    emulator: TelphinEmulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> list[int]:
+    """Home Assistant reachable from the internet; the emulator's calls reach it."""
+    await async_process_ha_core_config(hass, {"external_url": EXTERNAL_URL})
+    assert await async_setup_component(hass, "webhook", {})
+    client = await hass_client_no_auth()
+    statuses: list[int] = []
+
+    async def deliver(url: str, fields: dict[str, str]) -> None:
+        assert url.startswith(EXTERNAL_URL)
+        response = await client.post(URL(url).path, data=fields)
+        statuses.append(response.status)
+
+    emulator.webhooks.deliver = deliver
+    return statuses
+
+
+@pytest.fixture
+async def init_integration(
+    hass: HomeAssistant, config_entry: MockConfigEntry
+) -> AsyncIterator[MockConfigEntry]:
+    """The integration, loaded; unloaded before the emulator's client closes.
+
+    Unloading removes the webhooks at the vendor, which needs the client.
+    """
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    yield config_entry
+    await hass.config_entries.async_unload(config_entry.entry_id)
+
+
+def active_calls(hass: HomeAssistant) -> int:
+    state = next(
+        s for s in hass.states.async_all("sensor") if "active_calls" in s.entity_id
+    )
+    return int(state.state)
+
+
+async def registered(emulator: TelphinEmulator) -> None:
+    await until(lambda: bool(emulator.webhooks.events), 5)
+
+
+async def test_a_call_reaches_home_assistant_within_a_second(
+    hass: HomeAssistant,
+    answers: list[int],
+    init_integration: MockConfigEntry,
+    emulator: TelphinEmulator,
+) -> None:
+    await registered(emulator)
+    missed = async_capture_events(hass, "switchboard_call_missed")
+    before = active_calls(hass)
+    number = next(iter(emulator.extensions.values()))["name"].rpartition("*")[2]
+    call_id = emulator.ring(number, "+74951234567")
+    assert await until(lambda: active_calls(hass) == before + 1, WITHIN) < WITHIN
+    emulator.hang_up(call_id)
+    await until(lambda: bool(missed), WITHIN)
+    assert [e.data["call_id"] for e in missed] == [call_id]
+    assert answers == [200, 200]
+    coordinator = init_integration.runtime_data.coordinator
+    assert coordinator.update_interval == push.SAFETY_POLL_INTERVAL
+
+
+async def test_a_webhook_twice_has_one_effect_and_strangers_are_refused(
+    hass: HomeAssistant,
+    answers: list[int],
+    init_integration: MockConfigEntry,
+    emulator: TelphinEmulator,
+    hass_client_no_auth: ClientSessionGenerator,
+) -> None:
+    await registered(emulator)
+    emulator.webhooks.repeat = 2
+    missed = async_capture_events(hass, "switchboard_call_missed")
+    number = next(iter(emulator.extensions.values()))["name"].rpartition("*")[2]
+    call_id = emulator.ring(number, "+74951234567")
+    await until(lambda: len(answers) == 2, WITHIN)
+    emulator.hang_up(call_id)
+    await until(lambda: len(answers) == 4, WITHIN)
+    await until(lambda: bool(missed), WITHIN)
+    assert [e.data["call_id"] for e in missed] == [call_id]
+
+    # A guessed address, and an event type we never registered: refused.
+    url = next(iter(emulator.webhooks.events.values()))["url"]
+    client = await hass_client_no_auth()
+    hangup: dict[str, Any] = {"EventType": "hangup", "CallID": "x1"}
+    before = active_calls(hass)
+    guessed = await client.post(URL(url).path[:-4] + "abcd", data=hangup)
+    unknown = await client.post(URL(url).path, data={**hangup, "EventType": "fax"})
+    assert unknown.status == 404
+    # Home Assistant answers 200 for webhook ids it does not know (it tells nothing).
+    assert guessed.status == 200
+    assert active_calls(hass) == before
+    assert len(missed) == 1
+
+
+async def test_unloading_removes_the_webhooks_at_the_vendor(
+    hass: HomeAssistant,
+    answers: list[int],
+    init_integration: MockConfigEntry,
+    emulator: TelphinEmulator,
+) -> None:
+    await registered(emulator)
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    assert emulator.webhooks.events == {}
+    assert answers == []
+
+
+async def test_without_an_internet_url_nothing_is_registered_and_it_polls(
+    hass: HomeAssistant,
+    push_allowed: None,
+    init_integration: MockConfigEntry,
+    emulator: TelphinEmulator,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    assert emulator.webhooks.events == {}
+    setup_log = " ".join(r.getMessage() for r in caplog.get_records("setup"))
+    assert "cannot push; polling instead" in setup_log
+    coordinator = init_integration.runtime_data.coordinator
+    assert coordinator.update_interval != push.SAFETY_POLL_INTERVAL
