@@ -22,7 +22,7 @@ def test_reconnection_waits_double_with_jitter_up_to_the_longest() -> None:
     assert reconnect_delay(100, rng) <= RECONNECT_LONGEST
 
 
-@pytest.mark.parametrize("vendor", ["pbxware", "mirta", "telphin"])
+@pytest.mark.parametrize("vendor", ["pbxware", "mirta"])
 def test_a_polled_vendor_says_it_cannot_push(vendor: str) -> None:
     plugin = available_vendors()[vendor]
     backend = plugin.create_backend(plugin.demo_settings("http://127.0.0.1:9"))

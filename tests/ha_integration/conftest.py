@@ -238,3 +238,11 @@ def advance(hass: HomeAssistant) -> Callable[..., Awaitable[None]]:
         await hass.async_block_till_done(wait_background_tasks=True)
 
     return _advance
+
+
+def active_calls(hass: HomeAssistant) -> int:
+    """The account's *Active calls* sensor, as Home Assistant shows it."""
+    state = next(
+        s for s in hass.states.async_all("sensor") if "active_calls" in s.entity_id
+    )
+    return int(state.state)

@@ -17,7 +17,7 @@ from switchboard.core import push
 from switchboard.core.emulator import serve
 from tests.waiting import until
 
-from .conftest import form_input
+from .conftest import active_calls, form_input
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
     from switchboard.plugins.telecomx.emulator import TelecomXEmulator
 
 WITHIN = 1.0
-ACTIVE_CALLS = "sensor.telecomx_{}_active_calls"
 
 
 @pytest.fixture
@@ -55,13 +54,6 @@ async def push_feeds(
 def user_input(plugin: VendorPlugin[Any], push_feeds: str) -> dict[str, Any]:
     """The connection form, with the served address (the feed connects there)."""
     return {**form_input(plugin), "url": push_feeds}
-
-
-def active_calls(hass: HomeAssistant) -> int:
-    states = [
-        s for s in hass.states.async_all("sensor") if "active_calls" in s.entity_id
-    ]
-    return int(states[0].state)
 
 
 async def subscribed(emulator: TelecomXEmulator) -> None:

@@ -21,6 +21,8 @@ from yarl import URL
 from switchboard.core import push
 from tests.waiting import until
 
+from .conftest import active_calls
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
@@ -73,13 +75,6 @@ async def init_integration(
     await hass.async_block_till_done()
     yield config_entry
     await hass.config_entries.async_unload(config_entry.entry_id)
-
-
-def active_calls(hass: HomeAssistant) -> int:
-    state = next(
-        s for s in hass.states.async_all("sensor") if "active_calls" in s.entity_id
-    )
-    return int(state.state)
 
 
 async def registered(emulator: TelphinEmulator) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -16,6 +18,7 @@ if TYPE_CHECKING:
     from switchboard.core.backend import PbxBackend
     from switchboard.core.emulator import Emulator
     from switchboard.core.plugin import ConnectionSettings, VendorPlugin
+    from switchboard.core.push import PushSignal
 
 EMULATOR_BASE_URL = "http://pbx.emulator.test"
 
@@ -54,3 +57,23 @@ async def rig(request: pytest.FixtureRequest) -> AsyncIterator[Rig]:
     yield built
     await built.backend.aclose()
     await built.http_client.aclose()
+
+
+@contextlib.asynccontextmanager
+async def push_signals_of(
+    backend: PbxBackend,
+) -> AsyncIterator[asyncio.Queue[PushSignal]]:
+    """Follow ``backend``'s push stream into a queue; cancel the stream on exit."""
+    queue: asyncio.Queue[PushSignal] = asyncio.Queue()
+
+    async def pump() -> None:
+        async for signal in backend.push_signals():
+            queue.put_nowait(signal)
+
+    task = asyncio.create_task(pump())
+    try:
+        yield queue
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task

@@ -16,6 +16,7 @@ from switchboard.core.push import PushKind, PushSignal
 from switchboard.plugins.telecomx.backend import TelecomXBackend
 from switchboard.plugins.telecomx.emulator import DEMO_API_TOKEN, TelecomXEmulator
 from switchboard.plugins.telecomx.settings import TelecomXSettings
+from tests.plugins.conftest import push_signals_of
 from tests.waiting import until
 
 if TYPE_CHECKING:
@@ -45,19 +46,10 @@ async def following(
             url=url, api_token=SecretStr(token), customer_id=emulator.customer_id
         )
         backend = TelecomXBackend(settings)
-        queue: asyncio.Queue[PushSignal] = asyncio.Queue()
-
-        async def pump() -> None:
-            async for signal in backend.push_signals():
-                queue.put_nowait(signal)
-
-        task = asyncio.create_task(pump())
         try:
-            yield queue
+            async with push_signals_of(backend) as queue:
+                yield queue
         finally:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
             await backend.aclose()
 
 

@@ -7,6 +7,7 @@ import contextlib
 from typing import TYPE_CHECKING
 
 from switchboard.core.push import PushKind, PushSignal, WebhookInbox, WebhookVerdict
+from tests.plugins.conftest import push_signals_of
 from tests.waiting import until
 
 if TYPE_CHECKING:
@@ -33,20 +34,9 @@ def wire(emulator: TelphinEmulator, inbox: WebhookInbox) -> list[WebhookVerdict]
 
 @contextlib.asynccontextmanager
 async def pushing(backend: TelphinBackend) -> AsyncIterator[asyncio.Queue[PushSignal]]:
-    queue: asyncio.Queue[PushSignal] = asyncio.Queue()
-
-    async def pump() -> None:
-        async for signal in backend.push_signals():
-            queue.put_nowait(signal)
-
-    task = asyncio.create_task(pump())
-    try:
+    async with push_signals_of(backend) as queue:
         assert (await asyncio.wait_for(queue.get(), 5)).kind is PushKind.RESYNC
         yield queue
-    finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
 
 
 async def test_webhooks_are_registered_called_and_removed(
