@@ -13,7 +13,8 @@ polling as before:
 Polling runs at a short interval (``POLL_INTERVAL``) so that the run takes a
 minute, not an hour; a polled event waits on average half an interval, at worst a
 whole one, so its figures are also shown scaled to the default intervals (Home
-Assistant 30 s, the watcher 10 s). Target: push p99 < 1 s.
+Assistant 30 s, the watcher 10 s). Times are read every 5 ms (``tests.waiting``).
+Target: push p99 < 1 s.
 
     .venv/bin/python benchmarks/bench_push.py [--samples 40] [--polled 12]
 """
