@@ -78,6 +78,7 @@ def test_dnd_is_declared_only_with_a_call_status(http: httpx.AsyncClient) -> Non
         Capability.FORWARD,
         Capability.DIAL,
         Capability.LIVE_CALLS,
+        Capability.PUSH,  # webhooks, once a front-end gives a URL
     }
     assert without.capabilities == frozenset(common)
     assert with_dnd.capabilities == frozenset(common | {Capability.DND})
