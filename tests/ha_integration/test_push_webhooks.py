@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -157,3 +158,10 @@ async def test_without_an_internet_url_nothing_is_registered_and_it_polls(
     assert "cannot push; polling instead" in setup_log
     coordinator = init_integration.runtime_data.coordinator
     assert coordinator.update_interval != push.SAFETY_POLL_INTERVAL
+    # Settings → Repairs says why, and what to set.
+    issue_id = f"no_push_url_{init_integration.entry_id}"
+    issue = ir.async_get(hass).async_get_issue("switchboard", issue_id)
+    assert issue is not None
+    assert issue.translation_key == "no_push_url"
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    assert ir.async_get(hass).async_get_issue("switchboard", issue_id) is None

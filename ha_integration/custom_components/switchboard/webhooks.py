@@ -2,7 +2,8 @@
 
 The vendor must reach this Home Assistant from the internet: its external URL, or
 Home Assistant Cloud's remote URL when the user has it (``get_url`` picks either).
-Without one nothing is registered at the vendor and the coordinator keeps polling.
+Without one nothing is registered at the vendor, the coordinator keeps polling, and
+a repair issue tells the user what to set.
 The webhook id ends in the core inbox's secret token, new at every setup; the
 vendor's registrations are removed when the push stream ends (entry unload).
 """
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING
 from aiohttp.web import Response
 from homeassistant.components import webhook
 from homeassistant.core import callback
+from homeassistant.helpers import issue_registry as ir
 from homeassistant.helpers.network import NoURLAvailableError, get_url
 
 from switchboard.core.push import WebhookVerdict
@@ -37,6 +39,8 @@ def async_receive_webhooks(
     hass: HomeAssistant, entry: ConfigEntry, backend: PbxBackend
 ) -> bool:
     """Route the vendor's webhooks to ``backend``; False when no URL can receive them."""
+    issue_id = f"no_push_url_{entry.entry_id}"
+    entry.async_on_unload(lambda: ir.async_delete_issue(hass, DOMAIN, issue_id))
     try:
         base = get_url(hass, allow_internal=False, prefer_external=True)
     except NoURLAvailableError:
@@ -44,6 +48,18 @@ def async_receive_webhooks(
             "%s: Home Assistant has no URL reachable from the internet (external "
             "URL or Home Assistant Cloud), so the PBX cannot push; polling instead",
             entry.title,
+        )
+        ir.async_create_issue(
+            hass,
+            DOMAIN,
+            issue_id,
+            is_fixable=False,
+            severity=ir.IssueSeverity.WARNING,
+            translation_key="no_push_url",
+            translation_placeholders={
+                "title": entry.title,
+                "vendor": backend.display_name,
+            },
         )
         return False
     prefix = f"{DOMAIN}_{entry.entry_id}_"
