@@ -44,8 +44,11 @@ async def push_feeds(
     emulator: TelecomXEmulator,
     monkeypatch: pytest.MonkeyPatch,
 ) -> AsyncIterator[str]:
-    """The emulator served on loopback; quick reconnections."""
+    """The emulator served on loopback, no call in progress; quick reconnections."""
     monkeypatch.setattr(push, "RECONNECT_FIRST", 0.05)
+    # Idle, so that the poll slows down once the feed is up (a live call keeps
+    # the normal pace).
+    emulator.tenant.calls.clear()
     async with serve(emulator) as url:
         yield url
 
@@ -109,3 +112,27 @@ async def test_unloading_the_entry_closes_the_feed(
     await subscribed(emulator)
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await until(lambda: not emulator.realtime.subscriptions, 5)
+
+
+async def test_a_call_in_progress_is_read_at_the_normal_pace_so_an_answer_is_seen(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: TelecomXEmulator
+) -> None:
+    """TelecomX pushes no answer: while a call is live the poll is not slowed."""
+    coordinator = init_integration.runtime_data.coordinator
+    await subscribed(emulator)
+    await until(lambda: coordinator.update_interval == push.SAFETY_POLL_INTERVAL, 5)
+    missed = async_capture_events(hass, "switchboard_call_missed")
+    ended = async_capture_events(hass, "switchboard_call_ended")
+    before = active_calls(hass)
+    number = next(iter(emulator.tenant.extensions.values()))["number"]
+
+    call_id = emulator.ring(number, "+4533123456")
+    await until(lambda: active_calls(hass) == before + 1, WITHIN)
+    assert coordinator.update_interval == coordinator.base_interval
+    emulator.answer(call_id)
+    await coordinator.async_refresh()  # the poll that interval brings
+    emulator.hang_up(call_id)
+    await until(lambda: bool(ended), WITHIN)
+    assert ended[0].data["answered"] is True
+    assert missed == []
+    assert coordinator.update_interval == push.SAFETY_POLL_INTERVAL

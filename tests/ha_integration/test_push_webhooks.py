@@ -50,6 +50,8 @@ async def answers(
     hass_client_no_auth: ClientSessionGenerator,
 ) -> list[int]:
     """Home Assistant reachable from the internet; the emulator's calls reach it."""
+    # Idle, so that the poll slows down once pushed (a live call keeps the pace).
+    emulator.current_calls.clear()
     await async_process_ha_core_config(hass, {"external_url": EXTERNAL_URL})
     assert await async_setup_component(hass, "webhook", {})
     client = await hass_client_no_auth()

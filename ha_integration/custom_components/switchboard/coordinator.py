@@ -324,12 +324,16 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
             events = await self.call_tracker.poll(self.backend)
         data = replace(self.data, calls=dict(self.call_tracker.live))
         self._fire_call_events(self.data, data, events)
+        self._slow_down()  # the pace depends on whether a call is in progress
         self.async_set_updated_data(data)
 
     def _slow_down(self) -> None:
         """Stretch the polling interval when the vendor's quota runs low."""
         base = self.base_interval
-        if self._pushed:
+        # Pushed and idle: only a safety net. A call in progress is still read at
+        # the normal pace: no vendor pushes the answer (TelecomX has no answer
+        # event), and a call last seen unanswered that ends would count as missed.
+        if self._pushed and not self.call_tracker.live:
             base = max(base, SAFETY_POLL_INTERVAL)
         interval = polling_interval(base, self.backend.rate_limit, self.refresh_cost)
         if interval != self.update_interval:

@@ -24,8 +24,9 @@ Polling slows down with the vendor's request quota exactly as Home Assistant's d
 Where the vendor pushes (:mod:`switchboard.core.push`), every worker also follows
 its stream: an announced call change runs a round at once (the lease still decides
 who reads), so a missed call reaches its user within a second. While the stream is
-connected the rounds keep renewing the lease but read the calls only every
-:data:`~switchboard.core.push.SAFETY_POLL_INTERVAL`, to heal lost pushes.
+connected and no call is in progress the rounds keep renewing the lease but read the
+calls only every :data:`~switchboard.core.push.SAFETY_POLL_INTERVAL`, to heal lost
+pushes.
 """
 
 from __future__ import annotations
@@ -191,8 +192,14 @@ class CallWatcher:
                 _LOGGER.exception("Reading the calls of %s after a push failed", pbx)
 
     def _due(self, pbx: str) -> bool:
-        """Whether a timed round reads the calls (always, unless the PBX pushes)."""
-        if pbx not in self._pushed:
+        """Whether a timed round reads the calls.
+
+        Always, unless the PBX pushes and no call is in progress: no vendor pushes
+        an answer, so a ringing call is read at the normal pace to see it answered
+        (a call last seen unanswered that ends is a missed call).
+        """
+        tracker = self._trackers.get(pbx)
+        if pbx not in self._pushed or tracker is None or tracker.live:
             return True
         last = self._read_at.get(pbx)
         return last is None or (
