@@ -115,8 +115,12 @@ async def test_a_webhook_twice_has_one_effect_and_strangers_are_refused(
     emulator.webhooks.repeat = 2
     missed = async_capture_events(hass, "switchboard_call_missed")
     number = next(iter(emulator.extensions.values()))["name"].rpartition("*")[2]
+    before = active_calls(hass)
     call_id = emulator.ring(number, "+74951234567")
     await until(lambda: len(answers) == 2, WITHIN)
+    # Rings until Home Assistant has read it (a call gone before the reading
+    # that its push triggers is never seen: TelecomX and Telphin keep no history).
+    await until(lambda: active_calls(hass) == before + 1, WITHIN)
     emulator.hang_up(call_id)
     await until(lambda: len(answers) == 4, WITHIN)
     await until(lambda: bool(missed), WITHIN)
@@ -126,7 +130,6 @@ async def test_a_webhook_twice_has_one_effect_and_strangers_are_refused(
     url = next(iter(emulator.webhooks.events.values()))["url"]
     client = await hass_client_no_auth()
     hangup: dict[str, Any] = {"EventType": "hangup", "CallID": "x1"}
-    before = active_calls(hass)
     guessed = await client.post(URL(url).path[:-4] + "abcd", data=hangup)
     unknown = await client.post(URL(url).path, data={**hangup, "EventType": "fax"})
     assert unknown.status == 404
