@@ -99,3 +99,13 @@ class RealtimeServer:
         """Cut every connection, as a network failure would."""
         for sid in list(self.authenticated):
             await self.sio.disconnect(sid)
+
+    async def close(self) -> None:
+        """Cut every connection and stop the server's background tasks.
+
+        Engine.IO keeps a service task and a ping task per socket running until
+        told to stop; a host that checks for lingering tasks (Home Assistant's
+        test harness) sees them otherwise.
+        """
+        await self.drop_all()
+        await self.sio.shutdown()
