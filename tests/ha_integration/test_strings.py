@@ -88,7 +88,11 @@ def test_manifest() -> None:
     assert keys[2:] == sorted(keys[2:])
     assert manifest["domain"] == ROOT.name
     assert manifest["config_flow"] is True
-    assert manifest["iot_class"] == "cloud_polling"
+    # One value for the integration: two of four vendors push (TelecomX, Telphin),
+    # and each entry's "Live updates" entity says whether it is pushed or polled.
+    assert manifest["iot_class"] == "cloud_push"
+    # Home Assistant Cloud, where the user has it, carries webhooks (cloudhooks).
+    assert manifest["after_dependencies"] == ["cloud"]
     assert manifest["integration_type"] == "hub"
     # The one version (VERSION at the repository root) and the one distribution
     # Home Assistant installs; the loggers are where that distribution logs.

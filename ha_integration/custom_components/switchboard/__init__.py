@@ -23,6 +23,7 @@ from .coordinator import (
 from .entity import account_device_info
 from .helpers import async_create_backend
 from .services import async_setup_services
+from .webhooks import async_delete_cloudhook
 
 if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
@@ -79,6 +80,13 @@ async def async_unload_entry(
 ) -> bool:
     """Unload the entities; the backend is closed by the on-unload callback."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)
+
+
+async def async_remove_entry(
+    hass: HomeAssistant, entry: SwitchboardConfigEntry
+) -> None:
+    """Delete the entry's Home Assistant Cloud webhook, where it had one."""
+    await async_delete_cloudhook(hass, entry.entry_id)
 
 
 async def async_remove_config_entry_device(

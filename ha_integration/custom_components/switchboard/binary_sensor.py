@@ -1,4 +1,4 @@
-"""Binary sensors: is an extension's phone registered, is it on a call."""
+"""Binary sensors: is an extension's phone registered, on a call; is the PBX pushing."""
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from homeassistant.core import HomeAssistant
     from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-    from .coordinator import SwitchboardConfigEntry, SwitchboardData
+    from .coordinator import SwitchboardConfigEntry, SwitchboardCoordinator
 
 # Read-only entities fed by the coordinator: nothing to throttle.
 PARALLEL_UPDATES = 0
@@ -37,9 +37,9 @@ PARALLEL_UPDATES = 0
 class SwitchboardBinarySensorEntityDescription(
     SwitchboardEntityDescription, BinarySensorEntityDescription
 ):
-    """A binary sensor read from one refresh's data."""
+    """A binary sensor read from the coordinator (its last refresh's data)."""
 
-    value_fn: Callable[[SwitchboardData, str], bool | None]
+    value_fn: Callable[[SwitchboardCoordinator, str], bool | None]
 
 
 BINARY_SENSORS: tuple[SwitchboardBinarySensorEntityDescription, ...] = (
@@ -55,7 +55,7 @@ BINARY_SENSORS: tuple[SwitchboardBinarySensorEntityDescription, ...] = (
         capability=Capability.STATUS,
         # Only for vendors that report registration at all.
         exists_fn=lambda data, ext: data.statuses[ext].registered is not None,
-        value_fn=lambda data, ext: data.statuses[ext].registered,
+        value_fn=lambda coordinator, ext: coordinator.data.statuses[ext].registered,
     ),
     SwitchboardBinarySensorEntityDescription(
         key="on_call",
@@ -63,7 +63,19 @@ BINARY_SENSORS: tuple[SwitchboardBinarySensorEntityDescription, ...] = (
         kind=Kind.EXTENSION,
         capability=Capability.STATUS,
         exists_fn=lambda data, ext: data.statuses[ext].on_call is not None,
-        value_fn=lambda data, ext: data.statuses[ext].on_call,
+        value_fn=lambda coordinator, ext: coordinator.data.statuses[ext].on_call,
+    ),
+    SwitchboardBinarySensorEntityDescription(
+        key="live_updates",
+        translation_key="live_updates",
+        # On: the vendor's push feed is connected and changes arrive within a
+        # second; off: polled (the feed is down, or cannot be reached).
+        device_class=BinarySensorDeviceClass.CONNECTIVITY,
+        entity_category=EntityCategory.DIAGNOSTIC,
+        kind=Kind.ACCOUNT,
+        # Only vendors that can push: the others are always polled.
+        capability=Capability.PUSH,
+        value_fn=lambda coordinator, _: coordinator.pushed,
     ),
 )
 
@@ -91,7 +103,7 @@ class SwitchboardBinarySensor(SwitchboardEntity, BinarySensorEntity):
     @property
     def is_on(self) -> bool | None:
         """Return the value the PBX reported."""
-        return self.entity_description.value_fn(self.coordinator.data, self.subject)
+        return self.entity_description.value_fn(self.coordinator, self.subject)
 
     def snapshot(self) -> object:
         """Return what the entity shows."""

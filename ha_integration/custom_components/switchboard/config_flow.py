@@ -22,6 +22,7 @@ from homeassistant.helpers.selector import (
     SelectSelectorMode,
 )
 
+from switchboard.core.capabilities import Capability
 from switchboard.core.errors import (
     SwitchboardAuthError,
     SwitchboardConnectionError,
@@ -42,6 +43,7 @@ from .const import (
 from .coordinator import async_move_account
 from .helpers import async_available_vendors, async_create_backend, async_get_vendor
 from .settings_form import InvalidSettingsError, entry_data, is_secret, settings_schema
+from .webhooks import async_has_push_url
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -65,6 +67,11 @@ INVALID_AUTH = "invalid_auth"
 PERMISSION_DENIED = "permission_denied"
 RATE_LIMITED = "rate_limited"
 UNKNOWN = "unknown"
+
+# What the entry-created dialog says (config.create_entry in strings.json): the
+# vendor pushes by webhook, but nothing on the internet can reach this Home
+# Assistant, so the entry is polled.
+POLLED_WITHOUT_PUSH_URL = "polled_without_push_url"
 
 # The most specific class first: a timeout is a connection error, a permission
 # error an authentication error.
@@ -94,11 +101,16 @@ def _form_error(err: SwitchboardError) -> str:
 
 async def async_test_connection(
     hass: HomeAssistant, data: Mapping[str, Any]
-) -> AccountInfo:
-    """Connect with ``data`` and return the account; raise CannotConnectError."""
+) -> tuple[AccountInfo, bool]:
+    """Connect with ``data``; return the account and whether it pushes by webhook.
+
+    Raises:
+        CannotConnectError: The test failed; its key says why.
+    """
     _, backend = await async_create_backend(hass, data)
     try:
-        return await backend.account_info()
+        info = await backend.account_info()
+        return info, backend.supports(Capability.PUSH) and backend.receives_webhooks
     except SwitchboardError as err:
         # Redacted like every core error message.
         _LOGGER.debug("Testing the PBX connection failed: %s", err.message)
@@ -166,12 +178,21 @@ class SwitchboardConfigFlow(ConfigFlow, domain=DOMAIN):
                 data = {CONF_VENDOR: plugin.name} | entry_data(
                     plugin.settings_model, user_input
                 )
-                info = await async_test_connection(self.hass, data)
+                info, by_webhook = await async_test_connection(self.hass, data)
             except (InvalidSettingsError, CannotConnectError) as err:
                 errors = _form_errors(err)
             else:
                 await self.async_set_unique_id(info.unique_id)
                 self._abort_if_unique_id_configured()
+                if by_webhook and not async_has_push_url(self.hass):
+                    # Said once, when the entry is created; the repair issue
+                    # keeps saying it until a URL is set.
+                    return self.async_create_entry(
+                        title=info.name,
+                        data=data,
+                        description=POLLED_WITHOUT_PUSH_URL,
+                        description_placeholders=_placeholders(plugin),
+                    )
                 return self.async_create_entry(title=info.name, data=data)
         schema = self.add_suggested_values_to_schema(
             settings_schema(plugin.settings_model), user_input or {}
@@ -225,7 +246,7 @@ class SwitchboardConfigFlow(ConfigFlow, domain=DOMAIN):
                 data = {CONF_VENDOR: plugin.name} | entry_data(
                     model, user_input, entry.data
                 )
-                info = await async_test_connection(self.hass, data)
+                info, _ = await async_test_connection(self.hass, data)
             except (InvalidSettingsError, CannotConnectError) as err:
                 errors = _form_errors(err)
             else:

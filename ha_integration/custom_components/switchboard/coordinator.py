@@ -289,18 +289,28 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         """Listen to the vendor's pushes, where it has them (until the entry unloads)."""
         if not self.backend.supports(Capability.PUSH):
             return
-        if self.backend.receives_webhooks and not async_receive_webhooks(
-            self.hass, self.config_entry, self.backend
-        ):
-            return
         self.config_entry.async_create_background_task(
             self.hass, self._listen(), f"{DOMAIN} push {self.config_entry.title}"
         )
 
+    @property
+    def pushed(self) -> bool:
+        """Whether the vendor's push feed is connected (else: polled only)."""
+        return self._pushed
+
     async def _listen(self) -> None:
         """Follow the push stream; poll slowly only while it is connected."""
+        if self.backend.receives_webhooks and not await async_receive_webhooks(
+            self.hass, self.config_entry, self.backend
+        ):
+            return
         async for signal in self.backend.push_signals():
-            self._pushed = signal.kind is not PushKind.LOST
+            pushed = signal.kind is not PushKind.LOST
+            if pushed != self._pushed:
+                self._pushed = pushed
+                # The "Live updates" entity; a refresh that finds the same data
+                # tells nobody (always_update=False).
+                self.async_update_listeners()
             try:
                 if signal.kind is PushKind.CALLS:
                     await self._push_calls()

@@ -57,6 +57,9 @@ async def async_get_config_entry_diagnostics(
             },
             "vendor": runtime.plugin.name,
             "capabilities": sorted(c.name for c in backend.capabilities),
+            # How the entry is updated now: "push" while the vendor's push feed
+            # is connected (the poll is only a slow safety net), else "polling".
+            "update_mode": "push" if coordinator.pushed else "polling",
             "last_update_success": coordinator.last_update_success,
             "update_interval_seconds": coordinator.update_interval.total_seconds()
             if coordinator.update_interval

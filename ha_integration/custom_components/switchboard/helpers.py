@@ -13,6 +13,7 @@ from typing import (
 )
 
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.httpx_client import get_async_client
 
 from switchboard.core.capabilities import Capability
@@ -81,7 +82,7 @@ async def async_get_vendor(hass: HomeAssistant, name: str) -> VendorPlugin[Any]:
 async def async_create_backend(
     hass: HomeAssistant, data: Mapping[str, Any]
 ) -> tuple[VendorPlugin[Any], PbxBackend]:
-    """Build the vendor backend for config-entry data on Home Assistant's httpx client.
+    """Build the vendor backend for config-entry data on Home Assistant's shared clients.
 
     Raises:
         SwitchboardConfigError: The vendor plugin is not installed.
@@ -98,8 +99,11 @@ async def async_create_backend(
             plugin.display_name,
             host,
         )
-    # The shared client is borrowed: the core never closes a client it did not create.
-    return plugin, plugin.create_backend(settings, get_async_client(hass))
+    # The shared clients are borrowed: the core never closes a client it did not
+    # create. httpx for requests; aiohttp for a push feed's long-lived connection.
+    backend = plugin.create_backend(settings, get_async_client(hass))
+    backend.web_session = async_get_clientsession(hass)
+    return plugin, backend
 
 
 class _HasCoordinator(Protocol):

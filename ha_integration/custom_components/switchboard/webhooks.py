@@ -1,18 +1,35 @@
 """Webhooks of vendors that push by calling us (Telphin), through HA's webhook component.
 
-The vendor must reach this Home Assistant from the internet: its external URL, or
-Home Assistant Cloud's remote URL when the user has it (``get_url`` picks either).
-Without one nothing is registered at the vendor, the coordinator keeps polling, and
-a repair issue tells the user what to set.
-The webhook id ends in the core inbox's secret token, new at every setup; the
-vendor's registrations are removed when the push stream ends (entry unload).
+The vendor must reach this Home Assistant from the internet. The first of these
+that works carries its calls:
+
+1. Home Assistant Cloud, with an active subscription: a cloudhook, the way core
+   integrations receive webhooks (withings, netatmo). It needs no open port and no
+   remote UI. One per entry, kept across restarts (the vendor's registrations of an
+   earlier run point at it and are found and replaced), deleted with the entry.
+2. The external URL (or Home Assistant Cloud's remote UI URL): ``get_url``.
+3. Neither: nothing is registered at the vendor, the coordinator keeps polling, and
+   a repair issue tells the user what to set.
+
+Home Assistant Cloud's module is imported only once Home Assistant has loaded the
+cloud integration (``after_dependencies``: before us, where it is set up): its
+import pulls in much of Home Assistant (voice, cameras) whose requirements are
+installed only with it.
+
+The vendor calls the URL with the core inbox's secret token appended, new at every
+setup: in the webhook id behind the external URL, in a query parameter behind a
+cloudhook (a cloudhook is one fixed URL; Home Assistant Cloud relays its query
+string, not extra path segments). The vendor's registrations are removed when the
+push stream ends (entry unload).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from http import HTTPStatus
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 from aiohttp.web import Response
 from homeassistant.components import webhook
@@ -25,22 +42,66 @@ from switchboard.core.push import WebhookVerdict
 from .const import DOMAIN
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from aiohttp.web import Request
     from homeassistant.config_entries import ConfigEntry
     from homeassistant.core import HomeAssistant
 
     from switchboard.core.backend import PbxBackend
+    from switchboard.core.push import WebhookInbox
 
 _LOGGER = logging.getLogger(__name__)
 
+# At start-up Home Assistant Cloud connects after the integrations are set up. This
+# long the push stream waits for it (polling meanwhile) before trying the external
+# URL instead.
+CLOUD_CONNECT_WAIT: Final = 60.0
+# Behind a cloudhook the secret token travels in this query parameter.
+TOKEN_PARAM: Final = "token"  # noqa: S105 - the name, not the secret
+
+
+def cloudhook_webhook_id(entry_id: str) -> str:
+    """The webhook id an entry's cloudhook relays to (one per entry)."""
+    return f"{DOMAIN}_{entry_id}_cloud"
+
+
+CLOUD: Final = "cloud"
+
 
 @callback
-def async_receive_webhooks(
+def async_cloud_subscribed(hass: HomeAssistant) -> bool:
+    """Whether Home Assistant Cloud is loaded, logged in and subscribed."""
+    if CLOUD not in hass.config.components:
+        return False
+    from homeassistant.components import cloud  # noqa: PLC0415 - see the docstring
+
+    return cloud.async_active_subscription(hass)
+
+
+@callback
+def async_has_push_url(hass: HomeAssistant) -> bool:
+    """Whether a vendor on the internet can reach this Home Assistant."""
+    if async_cloud_subscribed(hass):
+        return True
+    try:
+        get_url(hass, allow_internal=False, prefer_external=True)
+    except NoURLAvailableError:
+        return False
+    return True
+
+
+async def async_receive_webhooks(
     hass: HomeAssistant, entry: ConfigEntry, backend: PbxBackend
 ) -> bool:
     """Route the vendor's webhooks to ``backend``; False when no URL can receive them."""
     issue_id = f"no_push_url_{entry.entry_id}"
     entry.async_on_unload(lambda: ir.async_delete_issue(hass, DOMAIN, issue_id))
+    if async_cloud_subscribed(hass):
+        hook_url = await _async_cloudhook(hass, entry)
+        if hook_url is not None:
+            _route_cloudhook(hass, entry, backend, hook_url)
+            return True
     try:
         base = get_url(hass, allow_internal=False, prefer_external=True)
     except NoURLAvailableError:
@@ -62,8 +123,91 @@ def async_receive_webhooks(
             },
         )
         return False
+    _route_external(hass, entry, backend, base)
+    return True
+
+
+async def _async_cloudhook(hass: HomeAssistant, entry: ConfigEntry) -> str | None:
+    """The entry's cloudhook URL, once Home Assistant Cloud is connected; else None."""
+    from homeassistant.components import cloud  # noqa: PLC0415 - see the docstring
+
+    if not cloud.async_is_connected(hass):
+        connected = asyncio.Event()
+
+        @callback
+        def on_change(state: cloud.CloudConnectionState) -> None:
+            if state is cloud.CloudConnectionState.CLOUD_CONNECTED:
+                connected.set()
+
+        unsubscribe = cloud.async_listen_connection_change(hass, on_change)
+        try:
+            async with asyncio.timeout(CLOUD_CONNECT_WAIT):
+                await connected.wait()
+        except TimeoutError:
+            _LOGGER.info("%s: Home Assistant Cloud is not connected", entry.title)
+            return None
+        finally:
+            unsubscribe()
+    try:
+        return await cloud.async_get_or_create_cloudhook(
+            hass, cloudhook_webhook_id(entry.entry_id)
+        )
+    except (cloud.CloudNotAvailable, ValueError, TimeoutError) as err:
+        # ValueError and TimeoutError: hass_nabucasa's own, raised on the way.
+        _LOGGER.warning(
+            "%s: no Home Assistant Cloud webhook (%s)", entry.title, type(err).__name__
+        )
+        return None
+
+
+async def async_delete_cloudhook(hass: HomeAssistant, entry_id: str) -> None:
+    """Delete an entry's cloudhook, if Home Assistant Cloud has one (entry removed)."""
+    if not async_cloud_subscribed(hass):
+        return
+    from homeassistant.components import cloud  # noqa: PLC0415 - see the docstring
+
+    with contextlib.suppress(cloud.CloudNotAvailable, ValueError):
+        await cloud.async_delete_cloudhook(hass, cloudhook_webhook_id(entry_id))
+
+
+def _route_cloudhook(
+    hass: HomeAssistant, entry: ConfigEntry, backend: PbxBackend, hook_url: str
+) -> None:
+    """The vendor calls ``<cloudhook>?token=<secret>``; the cloud relays the query."""
+    separator = "&" if "?" in hook_url else "?"
+    inbox = backend.receive_webhooks_at(f"{hook_url}{separator}{TOKEN_PARAM}=")
+    _register(
+        hass,
+        entry,
+        cloudhook_webhook_id(entry.entry_id),
+        inbox,
+        lambda _webhook_id, request: request.query.get(TOKEN_PARAM, ""),
+    )
+
+
+def _route_external(
+    hass: HomeAssistant, entry: ConfigEntry, backend: PbxBackend, base: str
+) -> None:
+    """The vendor calls ``<external URL>/api/webhook/<prefix><secret>``."""
     prefix = f"{DOMAIN}_{entry.entry_id}_"
     inbox = backend.receive_webhooks_at(base + webhook.async_generate_path(prefix))
+    _register(
+        hass,
+        entry,
+        prefix + inbox.token,
+        inbox,
+        lambda webhook_id, _request: webhook_id.removeprefix(prefix),
+    )
+
+
+def _register(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    webhook_id: str,
+    inbox: WebhookInbox,
+    token_of: Callable[[str, Request], str],
+) -> None:
+    """Hand what arrives at ``webhook_id`` to ``inbox`` until the entry unloads."""
 
     async def handle(
         hass: HomeAssistant,  # noqa: ARG001 - the webhook component's signature
@@ -71,13 +215,11 @@ def async_receive_webhooks(
         request: Request,
     ) -> Response:
         fields = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
-        verdict = inbox.deliver(webhook_id.removeprefix(prefix), fields)
+        verdict = inbox.deliver(token_of(webhook_id, request), fields)
         refused = verdict is WebhookVerdict.REFUSED
         return Response(status=HTTPStatus.NOT_FOUND if refused else HTTPStatus.OK)
 
-    webhook_id = prefix + inbox.token
     webhook.async_register(
         hass, DOMAIN, entry.title, webhook_id, handle, allowed_methods=["POST"]
     )
     entry.async_on_unload(lambda: webhook.async_unregister(hass, webhook_id))
-    return True

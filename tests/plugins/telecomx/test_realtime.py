@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 from typing import TYPE_CHECKING
 
+import aiohttp
 import pytest
 from pydantic import SecretStr
 
@@ -38,7 +40,9 @@ async def subscribed(emulator: TelecomXEmulator, count: int = 1) -> None:
 
 @contextlib.asynccontextmanager
 async def following(
-    emulator: TelecomXEmulator, token: str = DEMO_API_TOKEN
+    emulator: TelecomXEmulator,
+    token: str = DEMO_API_TOKEN,
+    web_session: aiohttp.ClientSession | None = None,
 ) -> AsyncIterator[asyncio.Queue[PushSignal]]:
     """Serve the emulator and follow the backend's push stream into a queue."""
     async with serve(emulator) as url:
@@ -46,6 +50,7 @@ async def following(
             url=url, api_token=SecretStr(token), customer_id=emulator.customer_id
         )
         backend = TelecomXBackend(settings)
+        backend.web_session = web_session
         try:
             async with push_signals_of(backend) as queue:
                 yield queue
@@ -109,3 +114,31 @@ async def test_presence_changes_are_pushed_as_status_signals() -> None:
             "EMPLOYEE_PRESENCE_CHANGED", {"employee": employee["_id"]}
         )
         assert (await asyncio.wait_for(signals.get(), WITHIN)).kind is PushKind.STATUS
+
+
+async def test_a_lent_session_carries_the_feed_and_is_never_closed() -> None:
+    """Home Assistant lends its shared session: the feed uses it and leaves it open."""
+    emulator = TelecomXEmulator()
+    lent = aiohttp.ClientSession(headers={"User-Agent": "lender/1.0"})
+    try:
+        async with following(emulator, web_session=lent) as signals:
+            assert (await asyncio.wait_for(signals.get(), 5)).kind is PushKind.RESYNC
+            await subscribed(emulator)
+            # A dropped connection ends one socket.io client; the next one borrows too.
+            await emulator.realtime.drop_all()
+            assert (await asyncio.wait_for(signals.get(), 5)).kind is PushKind.LOST
+            assert (await asyncio.wait_for(signals.get(), 5)).kind is PushKind.RESYNC
+        gc.collect()  # Engine.IO's client tries to close the session it holds
+        await asyncio.sleep(0)
+        assert emulator.realtime.user_agents == ["lender/1.0", "lender/1.0"]
+        assert not lent.closed
+    finally:
+        await lent.close()
+
+
+async def test_without_a_lent_session_the_feed_uses_its_own() -> None:
+    emulator = TelecomXEmulator()
+    async with following(emulator) as signals:
+        assert (await asyncio.wait_for(signals.get(), 5)).kind is PushKind.RESYNC
+    assert len(emulator.realtime.user_agents) == 1
+    assert emulator.realtime.user_agents[0].startswith("Python/")

@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from collections.abc import AsyncIterator
     from datetime import datetime, timedelta
 
+    from aiohttp import ClientSession
+
     from switchboard.core.models import (
         AccountInfo,
         Call,
@@ -66,6 +68,11 @@ class PbxBackend(AsyncClosing):
     receives_webhooks: ClassVar[bool] = False
     """With PUSH: the vendor pushes by calling a URL we register (Telphin), so a
     front-end must give one (:meth:`receive_webhooks_at`); without one it polls."""
+    web_session: ClientSession | None = None
+    """An aiohttp session a host lends for the backend's long-lived connections (a
+    push feed over a WebSocket), set before :meth:`push_signals` runs: Home
+    Assistant lends its shared one. Borrowed, never closed by the backend; None: a
+    backend that needs one opens (and closes) its own."""
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)

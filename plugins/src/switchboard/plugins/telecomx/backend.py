@@ -208,7 +208,12 @@ class TelecomXBackend(ClientBackend[TelecomXClient]):
 
     async def push_signals(self) -> AsyncIterator[PushSignal]:
         """Follow the realtime feed of our customer (switchboard.plugins.telecomx.realtime)."""
-        feed = RealtimeFeed(self._settings.url, self.client.auth, self._customer_id)
+        feed = RealtimeFeed(
+            self._settings.url,
+            self.client.auth,
+            self._customer_id,
+            http_session=self.web_session,
+        )
         async for signal in feed.signals():
             yield signal
 

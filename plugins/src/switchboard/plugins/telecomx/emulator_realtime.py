@@ -55,6 +55,10 @@ class RealtimeServer:
         """Lose every event (a feed that silently misses some)."""
         self.sent: list[str] = []
         """Every event name emitted, in order."""
+        self.user_agents: list[str] = []
+        """The User-Agent header of every connection, in order (which HTTP
+        session a client connected through)."""
+        self.sio.on("connect", self._connect)
         self.sio.on("authenticate", self._authenticate)
         self.sio.on("subscribe", self._subscribe)
         self.sio.on("disconnect", self._disconnect)
@@ -63,6 +67,9 @@ class RealtimeServer:
         """The ASGI app: the feed under ``/socket.io/``, ``other`` for the rest."""
         asgi: ASGI = socketio.ASGIApp(self.sio, other_asgi_app=other)
         return asgi
+
+    async def _connect(self, _sid: str, environ: dict[str, Any], *_: Any) -> None:
+        self.user_agents.append(str(environ.get("HTTP_USER_AGENT", "")))
 
     async def _authenticate(self, sid: str, data: Any) -> None:
         token = data.get("token") if isinstance(data, dict) else None

@@ -14,6 +14,10 @@ subscribes again; a resync signal after every connection heals the gap.
 
 The token travels only in the ``authenticate`` payload, never in the URL, and the
 socket.io libraries' own loggers are off: no log line can carry it.
+
+Given an aiohttp session (Home Assistant lends its shared one), every connection
+goes through it and it is never closed here; without one, python-socketio opens
+its own per connection and closes it when the connection ends (CLI, Slack app).
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ from switchboard.plugins.telecomx.const import DISPLAY_NAME, VENDOR
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Awaitable, Callable
+
+    from aiohttp import ClientSession
 
     from switchboard.plugins.telecomx.auth import TokenAuth
 
@@ -59,14 +65,21 @@ class RealtimeFeed:
         url: The API host (the feed is served there).
         auth: Where the current token comes from.
         customer: Returns the customer id to subscribe to.
+        http_session: A session to connect through (borrowed, never closed);
+            None: python-socketio's own, one per connection.
     """
 
     def __init__(
-        self, url: str, auth: TokenAuth, customer: Callable[[], Awaitable[str]]
+        self,
+        url: str,
+        auth: TokenAuth,
+        customer: Callable[[], Awaitable[str]],
+        http_session: ClientSession | None = None,
     ) -> None:
         self._url = url
         self._auth = auth
         self._customer = customer
+        self._http_session = http_session
         self._instance = uuid.uuid4().hex
 
     def __repr__(self) -> str:
@@ -108,7 +121,10 @@ class RealtimeFeed:
         queue: asyncio.Queue[PushSignal | None] = asyncio.Queue()
         verdict: asyncio.Future[bool] = asyncio.get_running_loop().create_future()
         sio = socketio.AsyncClient(
-            reconnection=False, logger=False, engineio_logger=False
+            reconnection=False,
+            logger=False,
+            engineio_logger=False,
+            http_session=self._http_session,
         )
 
         def decide(*, accepted: bool) -> Callable[..., None]:
@@ -148,3 +164,9 @@ class RealtimeFeed:
                 yield signal
         finally:
             await sio.disconnect()
+            if self._http_session is not None:
+                # Engine.IO's client tries to close whatever session it still holds
+                # when garbage collected, a borrowed one included (python-engineio
+                # 4.x, AsyncClient.__del__; 4.15 fails at it while the loop runs,
+                # not once it has stopped): it must not hold the lender's.
+                sio.eio.http = None
