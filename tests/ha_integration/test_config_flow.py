@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from unittest.mock import patch
 
 import pytest
 from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
+from homeassistant.core_config import async_process_ha_core_config
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
@@ -23,6 +26,11 @@ if TYPE_CHECKING:
     from switchboard.core.backend import PbxBackend
     from switchboard.core.emulator import Emulator
     from switchboard.core.plugin import VendorPlugin
+
+
+INTEGRATION = (
+    Path(__file__).resolve().parents[2] / "ha_integration/custom_components/switchboard"
+)
 
 
 def secret_fields(plugin: VendorPlugin[Any]) -> list[str]:
@@ -72,6 +80,40 @@ async def test_user_flow_creates_entry(
         if name in user_input:
             assert result["data"][name] == user_input[name]
     assert result["result"].state is ConfigEntryState.LOADED
+    # A vendor that pushes by webhook while nothing on the internet can reach this
+    # Home Assistant (no external URL, no Home Assistant Cloud here): the dialog
+    # that closes the flow says the calls are polled, and what to set.
+    if backend.receives_webhooks:
+        assert result["description"] == "polled_without_push_url"
+        assert result["description_placeholders"] == {"vendor": plugin.display_name}
+    else:
+        assert result["description"] is None
+
+
+async def test_the_polled_without_push_url_message_says_what_to_set() -> None:
+    """Home Assistant shows config.create_entry.<description> when the entry is made."""
+    strings = json.loads((INTEGRATION / "strings.json").read_text(encoding="utf-8"))
+    message = strings["config"]["create_entry"]["polled_without_push_url"]
+    assert "polled (up to 30 s late" in message
+    assert "external URL" in message
+    assert "Home Assistant Cloud" in message
+    assert "{vendor} push" in message
+
+
+@pytest.mark.parametrize("vendor", ["telphin"])
+@pytest.mark.usefixtures("http_client")
+async def test_with_an_external_url_the_flow_says_nothing_of_polling(
+    hass: HomeAssistant, vendor: str, user_input: dict[str, Any]
+) -> None:
+    await async_process_ha_core_config(hass, {"external_url": "https://ha.example.net"})
+    result = await start_connection_step(hass, vendor)
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], user_input
+    )
+    await hass.async_block_till_done()
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["description"] is None
+    assert await hass.config_entries.async_unload(result["result"].entry_id)
 
 
 @pytest.mark.usefixtures("http_client")

@@ -11,6 +11,10 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from homeassistant.helpers.aiohttp_client import (
+    SERVER_SOFTWARE,
+    async_get_clientsession,
+)
 from pytest_homeassistant_custom_component.common import async_capture_events
 
 from switchboard.core import push
@@ -143,3 +147,53 @@ async def test_a_call_in_progress_is_read_at_the_normal_pace_so_an_answer_is_see
     assert ended[0].data["answered"] is True
     assert missed == []
     assert coordinator.update_interval == push.SAFETY_POLL_INTERVAL
+
+
+def live_updates(hass: HomeAssistant) -> str:
+    """The account's *Live updates* entity, as Home Assistant shows it."""
+    return next(
+        s.state
+        for s in hass.states.async_all("binary_sensor")
+        if s.entity_id.endswith("_live_updates")
+    )
+
+
+async def test_live_updates_and_diagnostics_say_whether_it_is_pushed(
+    hass: HomeAssistant,
+    init_integration: MockConfigEntry,
+    emulator: TelecomXEmulator,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """On while the feed is connected, off (polled) while it is down."""
+    from custom_components.switchboard.diagnostics import (  # noqa: PLC0415
+        async_get_config_entry_diagnostics,
+    )
+
+    await subscribed(emulator)
+    await until(lambda: live_updates(hass) == "on", 5)
+    diagnostics = await async_get_config_entry_diagnostics(hass, init_integration)
+    assert diagnostics["update_mode"] == "push"
+
+    # The feed drops and stays down (reconnection waits long): polled meanwhile.
+    monkeypatch.setattr(push, "RECONNECT_FIRST", 60)
+    await emulator.realtime.drop_all()
+    await until(lambda: live_updates(hass) == "off", 5)
+    diagnostics = await async_get_config_entry_diagnostics(hass, init_integration)
+    assert diagnostics["update_mode"] == "polling"
+    coordinator = init_integration.runtime_data.coordinator
+    assert coordinator.update_interval == coordinator.base_interval
+
+
+async def test_the_feed_goes_through_home_assistants_shared_web_session(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: TelecomXEmulator
+) -> None:
+    """The backend borrows HA's aiohttp session (inject-websession) and leaves it open."""
+    shared = async_get_clientsession(hass)
+    assert init_integration.runtime_data.backend.web_session is shared
+    await subscribed(emulator)
+    # Home Assistant's session identifies as Home Assistant on every request;
+    # an aiohttp session of python-socketio's own would say "Python/3.x aiohttp".
+    assert emulator.realtime.user_agents == [SERVER_SOFTWARE]
+    assert await hass.config_entries.async_unload(init_integration.entry_id)
+    await until(lambda: not emulator.realtime.subscriptions, 5)
+    assert not shared.closed
