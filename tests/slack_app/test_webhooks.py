@@ -118,7 +118,9 @@ class Office:
 
     def token(self) -> str:
         """The secret token of the current registrations (the test reads the vendor)."""
-        tokens = {urlsplit(e["url"]).path.rsplit("/", 1)[1] for e in self.registered()}
+        tokens = {
+            str(urlsplit(e["url"]).path).rsplit("/", 1)[1] for e in self.registered()
+        }
         [token] = tokens
         return token
 
