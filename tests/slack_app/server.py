@@ -95,14 +95,20 @@ def switchboard_command() -> list[str]:
 
 @contextlib.asynccontextmanager
 async def slack_server(
-    config: Path, env: Mapping[str, str], log: Path
+    config: Path, env: Mapping[str, str], log: Path, *, port: int | None = None
 ) -> AsyncIterator[SlackServer]:
     """Start the server, wait for ``/healthz``, stop it with SIGTERM afterwards.
 
     Waiting never blocks the event loop: the server asks the fake Slack (which
     may run in this loop) who it is before it answers ``/healthz``.
+
+    Args:
+        config: The configuration file.
+        env: The environment its secrets need.
+        log: Where the server's output goes.
+        port: The port (default: a free one), for a configuration that names it.
     """
-    port = free_port()
+    port = port or free_port()
     full_env = {
         **os.environ,
         "SLACK_BOT_TOKEN": BOT_TOKEN,

@@ -366,3 +366,71 @@ async def test_user_settings(state_db: StateDb) -> None:
         assert await store.setting("U1", "notify_missed") is None
     finally:
         await store.aclose()
+
+
+async def test_webhook_deliveries_pass_from_any_worker_to_the_leader(
+    state_db: StateDb,
+) -> None:
+    """Two workers' relays on one database: the leader's inbox reads what the other got."""
+    from switchboard.core.commands.webhook_relay import (  # noqa: PLC0415
+        DELIVERY_KEPT,
+        WebhookRelay,
+        token_hash,
+    )
+    from switchboard.core.push import PushKind, WebhookInbox  # noqa: PLC0415
+
+    leader, other = await asyncio.gather(
+        StateStore.open(state_db.url), StateStore.open(state_db.url)
+    )
+    try:
+        inbox = WebhookInbox({"hangup": PushKind.CALLS}, "EventType")
+        digest = token_hash(inbox.token)
+        await leader.publish_webhook_inbox("office", "one", digest)
+        await leader.publish_webhook_inbox("office", "one", digest)  # an upsert
+        relay = WebhookRelay(other, "https://sb.example/", ["office"])
+        assert (
+            relay.url_for("office") == "https://sb.example/switchboard/webhooks/office/"
+        )
+        fields = {"EventType": "hangup", "CallID": "7"}
+        # Refused at once, nothing stored.
+        assert await relay.receive("office", "wrong", fields) == "refused"
+        assert await relay.receive("elsewhere", inbox.token, fields) == "refused"
+        assert await other.webhook_delivery_count() == 0
+
+        async def lead() -> None:
+            while True:
+                await relay.drain_once("office", digest, inbox)
+                await asyncio.sleep(0.02)
+
+        reader = asyncio.create_task(lead())
+        try:
+            answers = [
+                await relay.receive("office", inbox.token, fields),
+                await relay.receive("office", inbox.token, fields),
+                await relay.receive("office", inbox.token, {"EventType": "voicemail"}),
+            ]
+        finally:
+            reader.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await reader
+        assert answers == ["accepted", "duplicate", "refused"]
+        assert (await inbox.next_signal()).kind is PushKind.CALLS
+        assert await other.webhook_delivery_count() == 0  # answered rows go
+        # The hash is in the database, never the token.
+        rows = await state_db.fetch(
+            "select token_hash from switchboard_webhook_inboxes"
+        )
+        assert rows == [(digest,)]
+        assert inbox.token not in repr(rows)
+
+        # Rows nobody read go when old; the withdrawn inbox takes nothing.
+        await other.store_webhook_delivery("office", digest, fields)
+        later = datetime.now(UTC) + DELIVERY_KEPT
+        assert await leader.delete_webhook_deliveries(before=later) == 1
+        await leader.withdraw_webhook_inbox("office", "two")  # not its holder
+        assert await other.webhook_token_hash("office") == digest
+        await leader.withdraw_webhook_inbox("office", "one")
+        assert await other.webhook_token_hash("office") is None
+        assert await relay.receive("office", inbox.token, fields) == "refused"
+    finally:
+        await asyncio.gather(leader.aclose(), other.aclose())

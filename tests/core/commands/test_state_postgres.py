@@ -32,6 +32,7 @@ from tests.core.commands.test_state import (  # noqa: F401 - collected again, on
     test_reads_are_not_audited,
     test_two_workers_start_and_write_at_the_same_time,
     test_user_settings,
+    test_webhook_deliveries_pass_from_any_worker_to_the_leader,
     test_workers_on_one_database_share_the_dial_limit,
 )
 

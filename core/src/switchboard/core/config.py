@@ -55,6 +55,36 @@ DEFAULT_STATE_DIR = (
 )
 
 
+# Hosts that may be reached over plain http (this machine: tests, a local proxy).
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def check_public_url(url: str) -> str:
+    """Return ``url`` without a trailing slash, or raise ValueError saying what is wrong.
+
+    The address where the internet reaches this server: https, or plain http only
+    on this machine (a vendor's webhook carries a secret path token).
+    """
+    try:
+        parts = urlsplit(url.strip())
+        scheme, host = parts.scheme, (parts.hostname or "").lower()
+        rest = parts.query or parts.fragment or parts.username or parts.password
+    except ValueError:
+        scheme = host = rest = ""
+    if (
+        not host
+        or rest
+        or not (scheme == "https" or (scheme == "http" and host in LOOPBACK_HOSTS))
+    ):
+        msg = (
+            "must be the https address where the internet reaches `slack run --http`, "
+            "like https://switchboard.example.com (plain http only for 127.0.0.1 or "
+            "localhost; no query, fragment or password)"
+        )
+        raise ValueError(msg)
+    return url.strip().rstrip("/")
+
+
 class _Section(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -147,6 +177,17 @@ class SlackSettings(_Section):
         description="Where answers to response URLs may go (scheme://host[:port]); "
         "default: Slack's own (hooks.slack.com, hooks.slack-gov.com)",
     )
+    public_url: str | None = Field(
+        default=None,
+        description="The https address where the internet reaches `slack run --http`; "
+        "vendors that push by webhook (Telphin) call it. Default: "
+        "SWITCHBOARD_PUBLIC_URL, else none (such vendors are polled)",
+    )
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str | None) -> str | None:
+        return None if value is None else check_public_url(value)
 
     # Missed calls: the watcher runs inside `slack run` (and `switchboard watch`).
     missed_calls: bool = True

@@ -20,7 +20,8 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from switchboard.core.commands import CommandService
-from switchboard.core.errors import SwitchboardConfigError
+from switchboard.core.commands.webhook_relay import WebhookRelay
+from switchboard.core.errors import SwitchboardConfigError, SwitchboardError
 from switchboard.core.redaction import get_logger, install_log_filter
 from switchboard.slack_app.context import Switchboard
 from switchboard.slack_app.directory import SlackDirectory
@@ -172,6 +173,49 @@ async def create_app(
     return SlackApp(build_app(runtime, board), board, runtime, owns)
 
 
+def webhook_relay(
+    runtime: SlackRuntime, service: CommandService
+) -> WebhookRelay | None:
+    """Where vendors' webhooks reach this app: HTTP mode with a public URL only."""
+    if runtime.mode != "http" or runtime.public_url is None:
+        return None
+    return WebhookRelay(service.store, runtime.public_url, service.config.pbx)
+
+
+def say_how_pushed(
+    service: CommandService, runtime: SlackRuntime, relay: WebhookRelay | None
+) -> None:
+    """Say once, at start, how the calls of each PBX that pushes by webhook arrive."""
+    if not service.config.slack.missed_calls:
+        return
+    for pbx in service.config.pbx:
+        try:
+            backend = service.backends.get(pbx)
+        except SwitchboardError:
+            continue  # the watcher says what is wrong with it
+        if not backend.receives_webhooks:
+            continue
+        name = backend.display_name
+        if relay is not None:
+            _LOGGER.info(
+                "%s's webhooks (%s) are received at %s<token>",
+                name,
+                pbx,
+                relay.url_for(pbx),
+            )
+        elif runtime.mode == "http":
+            _LOGGER.info(
+                "%s's calls are polled: set [slack] public_url to receive its webhooks",
+                name,
+            )
+        else:
+            _LOGGER.info(
+                "%s's calls are polled: Socket Mode receives no webhooks "
+                "(run `slack run --http` with [slack] public_url to receive them)",
+                name,
+            )
+
+
 async def run(  # noqa: PLR0913 - every option of `switchboard slack run`
     config: SwitchboardConfig,
     *,
@@ -200,8 +244,11 @@ async def run(  # noqa: PLR0913 - every option of `switchboard slack run`
     try:
         team = await check_bot_token(slack.bolt)
         _LOGGER.info("Connected to Slack workspace %s", team)
-        # Every worker runs the watcher; a lease lets one of them poll each PBX.
-        async with watching(slack.board, slack.bolt.client):
+        relay = webhook_relay(runtime, slack.board.service)
+        say_how_pushed(slack.board.service, runtime, relay)
+        # Every worker runs the watcher; a lease lets one of them poll each PBX
+        # (and register the webhooks of vendors that push that way).
+        async with watching(slack.board, slack.bolt.client, relay):
             if runtime.app_token is not None and runtime.mode == "socket":
                 await run_socket_mode(slack.bolt, runtime.app_token.get_secret_value())
             else:
@@ -211,6 +258,7 @@ async def run(  # noqa: PLR0913 - every option of `switchboard slack run`
                     secret.get_secret_value() if secret else "",
                     runtime.host,
                     runtime.port,
+                    webhooks=relay,
                 )
     finally:
         await slack.aclose()

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from slack_sdk.web.async_client import AsyncWebClient
 
     from switchboard.core.commands.state import MissedCallNote
+    from switchboard.core.commands.webhook_relay import WebhookRelay
     from switchboard.slack_app.context import Switchboard
 
 _LOGGER = get_logger(__name__)
@@ -95,24 +96,40 @@ class SlackMissedCallSender:
         return None
 
 
-def missed_call_watcher(board: Switchboard, client: AsyncWebClient) -> CallWatcher:
-    """The watcher ``slack run`` and ``switchboard watch`` start."""
+def missed_call_watcher(
+    board: Switchboard,
+    client: AsyncWebClient,
+    webhooks: WebhookRelay | None = None,
+) -> CallWatcher:
+    """The watcher ``slack run`` and ``switchboard watch`` start.
+
+    Args:
+        board: The command service and Slack helpers.
+        client: Slack's Web API client.
+        webhooks: Where vendors that push by webhook reach this server (HTTP mode
+            with ``[slack] public_url``); ``None``: they are polled.
+    """
     settings = board.service.config.slack
     return CallWatcher(
         board.service,
         SlackMissedCallSender(client, board.default_region),
         interval=timedelta(seconds=settings.missed_call_interval),
+        webhooks=webhooks,
     )
 
 
 @contextlib.asynccontextmanager
-async def watching(board: Switchboard, client: AsyncWebClient) -> AsyncIterator[None]:
+async def watching(
+    board: Switchboard,
+    client: AsyncWebClient,
+    webhooks: WebhookRelay | None = None,
+) -> AsyncIterator[None]:
     """Run the missed-call watcher (unless ``slack.missed_calls`` is off) meanwhile."""
     if not board.service.config.slack.missed_calls:
         yield
         return
     task = asyncio.create_task(
-        missed_call_watcher(board, client).run(), name="switchboard:watcher"
+        missed_call_watcher(board, client, webhooks).run(), name="switchboard:watcher"
     )
     try:
         yield

@@ -9,7 +9,9 @@ before the app is built, in a sentence that says where to put it.
 Where Slack is comes from ``[slack] api_url``, else ``SLACK_API_URL`` (the name
 Slack's CLI and its docs use for another Web API address, e.g. GovSlack's),
 else ``https://slack.com/api/``. Where answers may go comes from
-``[slack] response_url_origins``, else Slack's own hosts.
+``[slack] response_url_origins``, else Slack's own hosts. Where the internet
+reaches an HTTP-mode server (for vendors that push by webhook) comes from
+``[slack] public_url``, else ``SWITCHBOARD_PUBLIC_URL``, else nowhere.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from urllib.parse import urlsplit
 
 from pydantic import SecretStr
 
+from switchboard.core.config import LOOPBACK_HOSTS, check_public_url
 from switchboard.core.errors import SwitchboardConfigError
 from switchboard.core.redaction import register_secret
 from switchboard.slack_app.reply_urls import SLACK_REPLY_ORIGINS, normalise_origins
@@ -37,9 +40,10 @@ BOT_TOKEN_ENV = "SLACK_BOT_TOKEN"  # noqa: S105
 APP_TOKEN_ENV = "SLACK_APP_TOKEN"  # noqa: S105
 SIGNING_SECRET_ENV = "SLACK_SIGNING_SECRET"  # noqa: S105
 API_URL_ENV = "SLACK_API_URL"
+PUBLIC_URL_ENV = "SWITCHBOARD_PUBLIC_URL"
 DEFAULT_API_URL = "https://slack.com/api/"
 # The bot token travels with every Web API call: plain http only to this machine.
-PLAIN_HTTP_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
+PLAIN_HTTP_HOSTS = LOOPBACK_HOSTS
 
 _BOT = "bot token"
 _APP = "app-level token"
@@ -83,6 +87,8 @@ class SlackRuntime:
         host: Which address HTTP mode binds.
         api_url: The Web API base URL, ending in ``/``.
         reply_origins: Where answers to response URLs may go.
+        public_url: Where the internet reaches this HTTP-mode server (no trailing
+            slash), for vendors that push by webhook; ``None``: they are polled.
     """
 
     mode: Mode
@@ -93,6 +99,7 @@ class SlackRuntime:
     host: str = "0.0.0.0"  # noqa: S104 - a Slack endpoint sits behind a load balancer
     api_url: str = DEFAULT_API_URL
     reply_origins: tuple[str, ...] = SLACK_REPLY_ORIGINS
+    public_url: str | None = None
 
 
 def _pick(
@@ -169,6 +176,24 @@ def resolve_reply_origins(slack: SlackSettings) -> tuple[str, ...]:
         raise SwitchboardConfigError(msg) from None
 
 
+def resolve_public_url(slack: SlackSettings, env: Mapping[str, str]) -> str | None:
+    """``[slack] public_url`` (checked when the file was read), else ``SWITCHBOARD_PUBLIC_URL``.
+
+    Raises:
+        SwitchboardConfigError: The environment variable is no https address.
+    """
+    if slack.public_url:
+        return slack.public_url
+    value = env.get(PUBLIC_URL_ENV, "").strip()
+    if not value:
+        return None
+    try:
+        return check_public_url(value)
+    except ValueError as err:
+        msg = f"The environment variable {PUBLIC_URL_ENV} {err}."
+        raise SwitchboardConfigError(msg) from None
+
+
 def resolve_runtime(
     slack: SlackSettings,
     *,
@@ -208,4 +233,5 @@ def resolve_runtime(
         host=host or "0.0.0.0",  # noqa: S104 - see SlackRuntime.host
         api_url=resolve_api_url(slack, env),
         reply_origins=resolve_reply_origins(slack),
+        public_url=resolve_public_url(slack, env),
     )

@@ -14,6 +14,7 @@ row ``pending`` -- never an action without a row.
 from __future__ import annotations
 
 import importlib
+import json
 import time
 import zlib
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from sqlalchemy import (
     String,
     Text,
     delete,
+    func,
     inspect,
     select,
     update,
@@ -170,6 +172,49 @@ class _LeaseRow(_Base):
     name: Mapped[str] = mapped_column(String(128), primary_key=True)
     holder: Mapped[str] = mapped_column(String(128))
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _WebhookInboxRow(_Base):
+    """Where a PBX's webhooks go now: the SHA-256 of the leader's inbox token.
+
+    Only the hash: a worker that receives a delivery checks the path token against
+    it; the token itself lives in the leader's memory (and the vendor's registration).
+    """
+
+    __tablename__ = "switchboard_webhook_inboxes"
+
+    pbx: Mapped[str] = mapped_column(String(128), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    token_hash: Mapped[str] = mapped_column(String(64))
+    published_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class _WebhookDeliveryRow(_Base):
+    """One webhook call received by any worker, until the leader's inbox has read it."""
+
+    __tablename__ = "switchboard_webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    pbx: Mapped[str] = mapped_column(String(128), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64))
+    fields: Mapped[str] = mapped_column(Text)
+    """The form fields, as a JSON object."""
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+    verdict: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    """What the leader's inbox made of it; NULL until it has read it."""
+
+
+@dataclass(frozen=True)
+class WebhookDelivery:
+    """A stored webhook call waiting for the leader.
+
+    Attributes:
+        id: The row's id.
+        fields: The form fields the vendor sent.
+    """
+
+    id: int
+    fields: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -737,3 +782,117 @@ class StateStore:
                     _LeaseRow.name == name, _LeaseRow.holder == holder
                 )
             )
+
+    # -- webhook deliveries (switchboard.core.commands.webhook_relay) -----------------
+
+    async def publish_webhook_inbox(
+        self, pbx: str, holder: str, token_hash: str
+    ) -> None:
+        """Make ``token_hash`` the one a delivery for ``pbx`` must match (the leader)."""
+        row = {
+            "pbx": pbx,
+            "holder": holder,
+            "token_hash": token_hash,
+            "published_at": datetime.now(UTC),
+        }
+        async with self._session() as session, session.begin():
+            insert = (
+                postgresql_insert
+                if session.bind.dialect.name == "postgresql"
+                else sqlite_insert
+            )
+            statement = insert(_WebhookInboxRow).values(row)
+            await session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[_WebhookInboxRow.pbx],
+                    set_={
+                        key: statement.excluded[key]
+                        for key in ("holder", "token_hash", "published_at")
+                    },
+                )
+            )
+
+    async def withdraw_webhook_inbox(self, pbx: str, holder: str) -> None:
+        """Stop accepting deliveries for ``pbx``, if ``holder`` published the inbox."""
+        async with self._session() as session, session.begin():
+            await session.execute(
+                delete(_WebhookInboxRow).where(
+                    _WebhookInboxRow.pbx == pbx, _WebhookInboxRow.holder == holder
+                )
+            )
+
+    async def webhook_token_hash(self, pbx: str) -> str | None:
+        """The hash a delivery for ``pbx`` must match; ``None`` when nobody receives."""
+        async with self._session() as session:
+            row = await session.get(_WebhookInboxRow, pbx)
+            return None if row is None else row.token_hash
+
+    async def store_webhook_delivery(
+        self, pbx: str, token_hash: str, fields: dict[str, str]
+    ) -> int:
+        """Keep one delivery for the leader; return its id."""
+        row = _WebhookDeliveryRow(
+            pbx=pbx,
+            token_hash=token_hash,
+            fields=json.dumps(fields, sort_keys=True),
+            received_at=datetime.now(UTC),
+        )
+        async with self._session() as session, session.begin():
+            session.add(row)
+            await session.flush()
+            return row.id
+
+    async def pending_webhook_deliveries(
+        self, pbx: str, token_hash: str
+    ) -> list[WebhookDelivery]:
+        """The deliveries for ``pbx`` under ``token_hash`` no inbox has read, oldest first."""
+        async with self._session() as session:
+            rows = await session.scalars(
+                select(_WebhookDeliveryRow)
+                .where(
+                    _WebhookDeliveryRow.pbx == pbx,
+                    _WebhookDeliveryRow.token_hash == token_hash,
+                    _WebhookDeliveryRow.verdict.is_(None),
+                )
+                .order_by(_WebhookDeliveryRow.id)
+            )
+            return [WebhookDelivery(r.id, json.loads(r.fields)) for r in rows]
+
+    async def set_webhook_verdicts(self, verdicts: dict[int, str]) -> None:
+        """Write what the leader's inbox made of each delivery (id -> verdict)."""
+        async with self._session() as session, session.begin():
+            for delivery_id, verdict in verdicts.items():
+                await session.execute(
+                    update(_WebhookDeliveryRow)
+                    .where(_WebhookDeliveryRow.id == delivery_id)
+                    .values(verdict=verdict)
+                )
+
+    async def webhook_verdict(self, delivery_id: int) -> str | None:
+        """What the leader made of a delivery; ``None`` while it has not read it."""
+        async with self._session() as session:
+            row = await session.get(_WebhookDeliveryRow, delivery_id)
+            return None if row is None else row.verdict
+
+    async def delete_webhook_deliveries(
+        self, *, delivery_id: int | None = None, before: datetime | None = None
+    ) -> int:
+        """Remove one delivery (answered), or every one received before ``before``."""
+        if delivery_id is None and before is None:
+            return 0
+        statement = delete(_WebhookDeliveryRow)
+        if delivery_id is not None:
+            statement = statement.where(_WebhookDeliveryRow.id == delivery_id)
+        if before is not None:
+            statement = statement.where(_WebhookDeliveryRow.received_at < before)
+        async with self._session() as session, session.begin():
+            result = await session.execute(statement)
+        return int(getattr(result, "rowcount", 0) or 0)
+
+    async def webhook_delivery_count(self, pbx: str | None = None) -> int:
+        """How many deliveries are stored (all PBXs unless ``pbx``); for checks and tests."""
+        statement = select(func.count()).select_from(_WebhookDeliveryRow)
+        if pbx is not None:
+            statement = statement.where(_WebhookDeliveryRow.pbx == pbx)
+        async with self._session() as session:
+            return int(await session.scalar(statement) or 0)

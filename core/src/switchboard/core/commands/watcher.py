@@ -27,6 +27,13 @@ who reads), so a missed call reaches its user within a second. While the stream 
 connected and no call is in progress the rounds keep renewing the lease but read the
 calls only every :data:`~switchboard.core.push.SAFETY_POLL_INTERVAL`, to heal lost
 pushes.
+
+A vendor that pushes by *webhook* (Telphin) calls one URL, so only the lease holder
+registers one: while it holds the lease it follows the stream of a
+:class:`~switchboard.core.commands.webhook_relay.WebhookRelay` (which registers at
+the vendor and reads what any worker received); losing the lease or stopping
+closes the stream, which removes the registrations. Without a relay (no public
+address) such a vendor is polled.
 """
 
 from __future__ import annotations
@@ -45,14 +52,20 @@ from switchboard.core.call_events import CallEventType, CallTracker
 from switchboard.core.capabilities import Capability
 from switchboard.core.commands.preferences import NOTIFY_MISSED, enabled
 from switchboard.core.commands.state import MissedCallNote
+from switchboard.core.commands.webhook_relay import close_stream
 from switchboard.core.errors import SwitchboardError
 from switchboard.core.pacing import polling_interval, quota_spent
-from switchboard.core.push import SAFETY_POLL_INTERVAL, PushKind
+from switchboard.core.push import SAFETY_POLL_INTERVAL, PushKind, reconnect_delay
 from switchboard.core.redaction import get_logger
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    from switchboard.core.backend import PbxBackend
     from switchboard.core.commands.service import CommandService
+    from switchboard.core.commands.webhook_relay import WebhookRelay
     from switchboard.core.models import Call
+    from switchboard.core.push import PushSignal
 
 _LOGGER = get_logger(__name__)
 
@@ -110,6 +123,8 @@ class CallWatcher:
         interval: The base polling interval.
         use_lease: Only for tests that show what the lease prevents
             (default: :attr:`USE_LEASE`).
+        webhooks: Where vendors that push by webhook reach us; ``None``: they
+            are polled.
     """
 
     USE_LEASE: ClassVar[bool] = True
@@ -122,12 +137,17 @@ class CallWatcher:
         *,
         interval: timedelta = POLL_INTERVAL,
         use_lease: bool | None = None,
+        webhooks: WebhookRelay | None = None,
     ) -> None:
         self.service = service
         self.sender = sender
         self.interval = interval
         self.use_lease = self.USE_LEASE if use_lease is None else use_lease
         self.holder = worker_id()
+        self.webhooks = webhooks
+        # Per PBX: set while this watcher holds the lease (it alone registers webhooks).
+        self._leading: dict[str, asyncio.Event] = {}
+        self._following: dict[str, asyncio.Event] = {}
         self._trackers: dict[str, CallTracker] = {}
         self._intervals: dict[str, timedelta] = {}
         self._costs: dict[str, int] = {}
@@ -149,10 +169,12 @@ class CallWatcher:
     async def run(self) -> None:
         """Watch every PBX until cancelled; give the leases up on the way out."""
         try:
-            await asyncio.gather(
-                *(self._watch(pbx) for pbx in self.service.config.pbx),
-                *(self._follow(pbx) for pbx in self.service.config.pbx),
-            )
+            # A task group, not gather: cancelled, it waits for every task to
+            # finish its clean-up (a webhook stream removing its registrations).
+            async with asyncio.TaskGroup() as group:
+                for pbx in self.service.config.pbx:
+                    group.create_task(self._watch(pbx), name=f"switchboard:watch:{pbx}")
+                    group.create_task(self._follow(pbx), name=f"switchboard:push:{pbx}")
         finally:
             for pbx in self._trackers:
                 with contextlib.suppress(Exception):
@@ -176,20 +198,77 @@ class CallWatcher:
             return  # the timed rounds say what is wrong with it
         if not backend.supports(Capability.PUSH):
             return
-        async for signal in backend.push_signals():
-            if signal.kind is PushKind.LOST:
-                self._pushed.discard(pbx)
-                continue
-            if signal.kind is PushKind.RESYNC:
-                self._pushed.add(pbx)
-            elif signal.kind is not PushKind.CALLS:
-                continue  # statuses: nothing the watcher tells anyone about
+        if backend.receives_webhooks:
+            if self.webhooks is not None:
+                await self._follow_webhooks(pbx, backend, self.webhooks)
+            return  # no public address: polled
+        await self._relay(pbx, backend.push_signals())
+
+    async def _relay(self, pbx: str, signals: AsyncIterator[PushSignal]) -> None:
+        """Run a round per announced change; close the stream however this ends."""
+        try:
+            async for signal in signals:
+                if signal.kind is PushKind.LOST:
+                    self._pushed.discard(pbx)
+                    continue
+                if signal.kind is PushKind.RESYNC:
+                    self._pushed.add(pbx)
+                elif signal.kind is not PushKind.CALLS:
+                    continue  # statuses: nothing the watcher tells anyone about
+                try:
+                    await self.poll_once(pbx, announced=True)
+                except SwitchboardError as err:
+                    _LOGGER.warning("Cannot read the calls of %s: %s", pbx, err)
+                except Exception:
+                    _LOGGER.exception(
+                        "Reading the calls of %s after a push failed", pbx
+                    )
+        finally:
+            self._pushed.discard(pbx)
+            await close_stream(signals)
+
+    def _leadership(self, pbx: str) -> tuple[asyncio.Event, asyncio.Event]:
+        """(set while leading, set while not leading) for ``pbx``."""
+        leading = self._leading.setdefault(pbx, asyncio.Event())
+        following = self._following.setdefault(pbx, asyncio.Event())
+        return leading, following
+
+    def _set_leading(self, pbx: str, *, leading: bool) -> None:
+        gained, lost = self._leadership(pbx)
+        (gained if leading else lost).set()
+        (lost if leading else gained).clear()
+
+    async def _follow_webhooks(
+        self, pbx: str, backend: PbxBackend, relay: WebhookRelay
+    ) -> None:
+        """While this watcher leads ``pbx``: register its webhooks and follow them.
+
+        The stream is closed when the lease is lost (or the watcher stops), which
+        removes the registrations; a new leader registers anew. A stream that ends
+        by itself (the registration failed) is started again after a growing wait.
+        """
+        gained, lost = self._leadership(pbx)
+        attempt = 0
+        while True:
+            await gained.wait()
+            stream = asyncio.create_task(
+                self._relay(pbx, relay.lead(pbx, backend, self.holder)),
+                name=f"switchboard:webhooks:{pbx}",
+            )
+            deposed = asyncio.create_task(lost.wait())
             try:
-                await self.poll_once(pbx, announced=True)
-            except SwitchboardError as err:
-                _LOGGER.warning("Cannot read the calls of %s: %s", pbx, err)
-            except Exception:
-                _LOGGER.exception("Reading the calls of %s after a push failed", pbx)
+                await asyncio.wait(
+                    {stream, deposed}, return_when=asyncio.FIRST_COMPLETED
+                )
+            finally:
+                for task in (stream, deposed):
+                    task.cancel()
+                await asyncio.gather(stream, deposed, return_exceptions=True)
+            if lost.is_set():
+                attempt = 0
+                continue
+            attempt += 1
+            await asyncio.sleep(reconnect_delay(attempt))
 
     def _due(self, pbx: str) -> bool:
         """Whether a timed round reads the calls.
@@ -223,7 +302,9 @@ class CallWatcher:
             # Another worker leads. Forget our readings: when we take over, the
             # history since then tells what happened meanwhile.
             self._trackers.pop(pbx, None)
+            self._set_leading(pbx, leading=False)
             return 0
+        self._set_leading(pbx, leading=True)
         tracker = self._trackers.get(pbx)
         sent = 0
         if tracker is None:
