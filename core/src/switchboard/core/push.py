@@ -167,7 +167,3 @@ class WebhookInbox:
     async def next_delivery(self) -> WebhookDelivery:
         """Wait for the next accepted delivery."""
         return await self._queue.get()
-
-    async def next_signal(self) -> PushSignal:
-        """Wait for the next accepted delivery; what it announces."""
-        return (await self.next_delivery()).signal
