@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core_config import async_process_ha_core_config
+from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
@@ -20,6 +22,7 @@ from pytest_homeassistant_custom_component.common import (
 from yarl import URL
 
 from switchboard.core import push
+from switchboard.plugins.telphin.emulator import DND_STATUS_NAME
 from tests.waiting import until
 
 from .conftest import active_calls
@@ -81,7 +84,9 @@ async def init_integration(
 
 
 async def registered(emulator: TelphinEmulator) -> None:
-    await until(lambda: bool(emulator.webhooks.events), 5)
+    """Wait until the entry has registered its client-wide webhooks."""
+    await until(lambda: len(emulator.webhooks.phone_events) == 5, 5)
+    assert emulator.webhooks.events == {}  # nothing per extension
 
 
 async def test_a_call_reaches_home_assistant_within_a_second(
@@ -127,12 +132,19 @@ async def test_a_webhook_twice_has_one_effect_and_strangers_are_refused(
     assert [e.data["call_id"] for e in missed] == [call_id]
 
     # A guessed address, and an event type we never registered: refused.
-    url = next(iter(emulator.webhooks.events.values()))["url"]
+    url = next(iter(emulator.webhooks.phone_events.values()))["url"]
     client = await hass_client_no_auth()
     hangup: dict[str, Any] = {"EventType": "hangup", "CallID": "x1"}
     guessed = await client.post(URL(url).path[:-4] + "abcd", data=hangup)
     unknown = await client.post(URL(url).path, data={**hangup, "EventType": "fax"})
     assert unknown.status == 404
+    status = {"event_type": "call-status-change", "extension_id": "29150"}
+    guessed_status = await client.post(URL(url).path[:-4] + "abcd", data=status)
+    assert guessed_status.status == 200  # unknown webhook id: ignored
+    odd_status = await client.post(
+        URL(url).path, data={**status, "event_type": "status"}
+    )
+    assert odd_status.status == 404
     # Home Assistant answers 200 for webhook ids it does not know (it tells nothing).
     assert guessed.status == 200
     assert active_calls(hass) == before
@@ -147,8 +159,42 @@ async def test_unloading_removes_the_webhooks_at_the_vendor(
 ) -> None:
     await registered(emulator)
     assert await hass.config_entries.async_unload(init_integration.entry_id)
+    assert emulator.webhooks.phone_events == {}
     assert emulator.webhooks.events == {}
     assert answers == []
+
+
+async def test_a_dnd_change_at_telphin_reaches_home_assistant_within_a_second(
+    hass: HomeAssistant,
+    answers: list[int],
+    init_integration: MockConfigEntry,
+    emulator: TelphinEmulator,
+) -> None:
+    """A call status switched in Telphin's panel is pushed; no poll is needed."""
+    await registered(emulator)
+    coordinator = init_integration.runtime_data.coordinator
+    await until(lambda: coordinator.update_interval == push.SAFETY_POLL_INTERVAL, 5)
+    dnd = next(s["id"] for s in emulator.call_statuses if s["name"] == DND_STATUS_NAME)
+    # The phone read longest ago by the setup's refreshes is read first; take the
+    # last one, which the round-robin would reach last.
+    ext_id = list(emulator.extensions)[-1]
+    assert emulator.phones[ext_id]["call_status_id"] != dnd
+    target = er.async_get(hass).async_get_entity_id(
+        "switch", "switchboard", f"{init_integration.unique_id}_{ext_id}_dnd"
+    )
+    assert target is not None
+    assert hass.states.get(target).state == STATE_OFF
+    before = len(emulator.requests)
+
+    emulator.set_call_status(ext_id, dnd)  # the web panel, not Home Assistant
+    assert await until(lambda: hass.states.get(target).state == STATE_ON, WITHIN) < (
+        WITHIN
+    )
+    assert answers == [200]
+    # Read because of the push, not a scheduled poll (those are 5 minutes apart).
+    assert coordinator.update_interval == push.SAFETY_POLL_INTERVAL
+    read = [r.path for r in emulator.requests[before:]]
+    assert f"/api/ver1.0/extension/{ext_id}/phone/" in read
 
 
 async def test_without_an_internet_url_nothing_is_registered_and_it_polls(

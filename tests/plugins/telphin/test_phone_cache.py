@@ -88,6 +88,25 @@ def test_a_read_older_than_a_write_does_not_replace_it() -> None:
     assert cache.get("7") == phone(None)
 
 
+def test_a_phone_the_pbx_says_changed_is_read_first_until_read_after_that() -> None:
+    cache = PhoneCache()
+    every = [str(i) for i in range(10)]
+    for i in every:
+        cache.store_read(i, phone(None), started=cache.now())
+    # "9" was read last: the round-robin alone would reach it last.
+    in_flight = cache.now()
+    cache.mark_changed("9")
+    cache.mark_changed("gone")  # not listed: never read
+    assert cache.due(every) == ["9", *every[:K]]
+    cache.store_read("9", phone(None), started=in_flight)  # may predate the change
+    assert cache.due(every)[0] == "9"
+    cache.store_read("9", phone(DND_ID), started=cache.now())
+    assert cache.due(every) == every[:K]
+    cache.mark_changed("3")
+    cache.retain(every[:3])
+    assert cache.due(every[:3]) == every[:K]
+
+
 def test_retain_forgets_removed_extensions() -> None:
     cache = PhoneCache()
     for i in ("1", "2", "3"):

@@ -96,6 +96,22 @@ class WebhookVerdict(StrEnum):
 REMEMBERED_DELIVERIES = 1000
 
 
+@dataclass(frozen=True, slots=True)
+class WebhookDelivery:
+    """One accepted webhook call: what it announces, and the form fields it carried.
+
+    The fields are for the backend (which extension changed, say); front-ends
+    follow :attr:`signal` only.
+
+    Attributes:
+        signal: What changed.
+        fields: The form fields as delivered.
+    """
+
+    signal: PushSignal
+    fields: Mapping[str, str]
+
+
 class WebhookInbox:
     """Where a front-end's HTTP route hands a vendor's webhook calls.
 
@@ -105,27 +121,38 @@ class WebhookInbox:
     registration, never logged), and the event type must be one we registered.
     An identical delivery repeated is acknowledged once and has no second effect.
 
+    A vendor may name the event type in different form fields for different
+    events: ``kinds`` maps each such field to the types it may carry. The first
+    field (in ``kinds``' order) whose value is a known type decides.
+
     Args:
-        kinds: Event type -> what it announces.
-        type_field: The form field naming the event type.
+        kinds: Form field -> event type -> what it announces.
     """
 
-    def __init__(self, kinds: Mapping[str, PushKind], type_field: str) -> None:
-        self.kinds = dict(kinds)
-        self.type_field = type_field
+    def __init__(self, kinds: Mapping[str, Mapping[str, PushKind]]) -> None:
+        self.kinds = {field: dict(types) for field, types in kinds.items()}
         self.token = secrets.token_urlsafe(24)
         register_secret(self.token, session_token=True)
-        self._queue: asyncio.Queue[PushSignal] = asyncio.Queue()
+        self._queue: asyncio.Queue[WebhookDelivery] = asyncio.Queue()
         self._seen: OrderedDict[tuple[tuple[str, str], ...], None] = OrderedDict()
 
     def __repr__(self) -> str:
-        return f"WebhookInbox(kinds={sorted(self.kinds)})"
+        types = sorted({t for by_type in self.kinds.values() for t in by_type})
+        return f"WebhookInbox(kinds={types})"
+
+    def kind_of(self, fields: Mapping[str, str]) -> PushKind | None:
+        """What a delivery with these fields announces; ``None`` if not registered."""
+        for field, types in self.kinds.items():
+            kind = types.get(fields.get(field, ""))
+            if kind is not None:
+                return kind
+        return None
 
     def deliver(self, token: str, fields: Mapping[str, str]) -> WebhookVerdict:
         """Take one webhook call; return what became of it."""
         if not hmac.compare_digest(token.encode(), self.token.encode()):
             return WebhookVerdict.REFUSED
-        kind = self.kinds.get(fields.get(self.type_field, ""))
+        kind = self.kind_of(fields)
         if kind is None:
             return WebhookVerdict.REFUSED
         key = tuple(sorted(fields.items()))
@@ -134,9 +161,9 @@ class WebhookInbox:
         self._seen[key] = None
         while len(self._seen) > REMEMBERED_DELIVERIES:
             self._seen.popitem(last=False)
-        self._queue.put_nowait(PushSignal(kind))
+        self._queue.put_nowait(WebhookDelivery(PushSignal(kind), dict(fields)))
         return WebhookVerdict.ACCEPTED
 
-    async def next_signal(self) -> PushSignal:
+    async def next_delivery(self) -> WebhookDelivery:
         """Wait for the next accepted delivery."""
         return await self._queue.get()

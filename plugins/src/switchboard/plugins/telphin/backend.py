@@ -55,6 +55,7 @@ from switchboard.core.models import (
 )
 from switchboard.core.push import PushKind, PushSignal
 from switchboard.core.redaction import get_logger
+from switchboard.core.responses import validate
 from switchboard.plugins.telphin.client import TelphinClient
 from switchboard.plugins.telphin.const import (
     DISPLAY_NAME,
@@ -66,13 +67,14 @@ from switchboard.plugins.telphin.const import (
 from switchboard.plugins.telphin.models import (
     CallbackRequest,
     CallStatus,
+    CallStatusChange,
     PhoneProperties,
 )
 from switchboard.plugins.telphin.phone_cache import PhoneCache
 from switchboard.plugins.telphin.webhooks import TelphinWebhooks
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
+    from collections.abc import AsyncIterator, Mapping
 
     from switchboard.core.push import WebhookInbox
 
@@ -156,22 +158,28 @@ class TelphinBackend(ClientBackend[TelphinClient]):
     # -- PUSH (switchboard.plugins.telphin.webhooks) ---------------------------------
 
     def receive_webhooks_at(self, url: str) -> WebhookInbox:
-        """Register the call webhooks for ``url`` when the push stream starts."""
-        self._webhooks = TelphinWebhooks(self.client, url)
+        """Register the webhooks for ``url`` when the push stream starts.
+
+        Call-status changes are registered only where they are our DND.
+        """
+        self._webhooks = TelphinWebhooks(
+            self.client, url, status=Capability.DND in self.capabilities
+        )
         return self._webhooks.inbox
 
     async def push_signals(self) -> AsyncIterator[PushSignal]:
         """Register the webhooks, relay what arrives, remove them when cancelled.
 
         Without a URL (none reachable from the internet) nothing is pushed and
-        the stream ends at once: the front-end keeps polling.
+        the stream ends at once: the front-end keeps polling. A call-status
+        change marks that extension's phone to be read at the next refresh.
         """
         hooks = self._webhooks
         if hooks is None:
             return
         try:
             try:
-                await hooks.register(e.id for e in await self.list_extensions())
+                await hooks.register()
             except SwitchboardError as err:
                 _LOGGER.warning(
                     "Cannot register the %s webhooks: %s", DISPLAY_NAME, err
@@ -179,9 +187,28 @@ class TelphinBackend(ClientBackend[TelphinClient]):
                 return
             yield PushSignal(PushKind.RESYNC)
             while True:
-                yield await hooks.inbox.next_signal()
+                delivery = await hooks.inbox.next_delivery()
+                if delivery.signal.kind is PushKind.STATUS:
+                    self._status_changed(delivery.fields)
+                yield delivery.signal
         finally:
             await hooks.unregister()
+
+    def _status_changed(self, fields: Mapping[str, str]) -> None:
+        """Have the next bulk refresh read the phone whose call status changed."""
+        try:
+            change = validate(
+                CallStatusChange,
+                dict(fields),
+                vendor=VENDOR,
+                display_name=DISPLAY_NAME,
+                what="call-status change",
+            )
+        except SwitchboardError as err:
+            # The refresh still runs; the round-robin reaches the phone later.
+            _LOGGER.debug("Unreadable call-status change: %s", err.message)
+            return
+        self._phones.mark_changed(str(change.extension_id))
 
     async def account_info(self) -> AccountInfo:
         """Check the credentials; the API host plus the client id identify the account.

@@ -35,6 +35,8 @@ from switchboard.plugins.telphin.const import (
     DISPLAY_NAME,
     MAX_PAGES,
     PAGE_SIZE,
+    PHONE_EVENT_DELETE_PATH,
+    PHONE_EVENTS_PATH,
     RATE_LIMIT_MAX_WAIT_S,
     TOKEN_PATH,
     VENDOR,
@@ -49,6 +51,7 @@ from switchboard.plugins.telphin.models import (
     CurrentCall,
     EventRegistration,
     Extension,
+    PhoneEventRegistration,
     PhoneProperties,
     RegInfo,
 )
@@ -326,4 +329,34 @@ class TelphinClient(VendorClient):
     async def delete_event(self, extension_id: str, event_id: int) -> None:
         """Remove a webhook (``DELETE …/event/{id}``, 204); deleting twice is harmless."""
         path = f"/extension/{check_extension_id(extension_id)}/event/{int(event_id)}"
+        await self._request("DELETE", path, idempotent=True, bodiless=True)
+
+    # -- webhooks of every phone (vendor reference "Webhooks (client-wide)") ----------
+    # Telphin page "Global events of all telephone terminals in PBX",
+    # https://ucom4b.atlassian.net/wiki/spaces/RACD/pages/247824385.
+
+    async def list_phone_events(self) -> list[PhoneEventRegistration]:
+        """Return the client-wide webhooks (``GET /client/@me/phone_events/``)."""
+        data = await self._request("GET", PHONE_EVENTS_PATH, idempotent=True)
+        return self._validate(
+            list[PhoneEventRegistration], data, "client-wide event list"
+        )
+
+    async def add_phone_event(
+        self, url: str, event_type: str
+    ) -> PhoneEventRegistration:
+        """Add a webhook to every phone of the PBX (``{url, event_type, method}``).
+
+        Not retried: a lost answer would register it twice (the next setup
+        removes any left over, see switchboard.plugins.telphin.webhooks).
+        """
+        body = {"url": url, "event_type": event_type, "method": WEBHOOK_METHOD}
+        data = await self._request(
+            "POST", PHONE_EVENTS_PATH, idempotent=False, json=body
+        )
+        return self._validate(PhoneEventRegistration, data, "client-wide event")
+
+    async def delete_phone_event(self, event_id: int) -> None:
+        """Remove a client-wide webhook (inferred path: ``PHONE_EVENT_DELETE_PATH``)."""
+        path = PHONE_EVENT_DELETE_PATH.format(event_id=int(event_id))
         await self._request("DELETE", path, idempotent=True, bodiless=True)

@@ -75,12 +75,32 @@ CLIENT_PATH: Final = "/client/@me/"
 # are asked for (each is one request against the hourly quota).
 PHONE_READ_CONCURRENCY: Final = 8
 
-# Webhooks (vendor reference §4.5, "Webhooks (per extension)"): registered per
-# extension with ``{url, method, event_type}``; the PBX then calls the URL with
-# form-encoded fields (in the body for POST), among them ``EventType``.
+# Webhooks. Registered client-wide (vendor reference "Webhooks (client-wide)";
+# Telphin page "Global events of all telephone terminals in PBX",
+# https://ucom4b.atlassian.net/wiki/spaces/RACD/pages/247824385): ``POST
+# /client/{client_id}/phone_events/`` with ``{url, event_type, method}`` adds an
+# event to every phone extension of the PBX, present and future; ``GET`` lists
+# them. The PBX then calls the URL with form-encoded fields (in the body for POST).
+PHONE_EVENTS_PATH: Final = "/client/@me/phone_events/"
+# Inference: the page we have does not show how one is removed. By analogy with
+# the per-extension resource (``DELETE /extension/{id}/event/{id}``, vendor
+# reference "Webhooks (per extension)") it is this. Wrong, the removal fails,
+# is logged, and the next setup removes the leftover (its URL starts with ours).
+# README, known limitations: "the removal of a client-wide webhook is inferred".
+PHONE_EVENT_DELETE_PATH: Final = "/client/@me/phone_events/{event_id}"
 WEBHOOK_METHOD: Final = "POST"
+# Call events carry their type in ``EventType`` (vendor reference "Webhooks (per
+# extension)"; the client-wide page: the same types, the same fields).
 WEBHOOK_TYPE_FIELD: Final = "EventType"
 # The call events we register. Ambiguous: the reference does not say what
 # ``EventType`` a callback carries; we read it as the registered type's name.
 # Anything else is refused, which at worst loses a push the safety poll heals.
 WEBHOOK_CALL_EVENTS: Final = ("dial-in", "dial-out", "answer", "hangup")
+# The client-wide-only event: an extension's call status (our DND) changed. Its
+# callback names its type in ``event_type`` (lowercase), always
+# ``call-status-change``, beside ``old_status_id``, ``new_status_id``,
+# ``extension_id``, ``change_dt``, ``client_id`` and ``extension_name`` (page
+# 247824385).
+WEBHOOK_STATUS_EVENT: Final = "extension-call-status"
+WEBHOOK_STATUS_TYPE_FIELD: Final = "event_type"
+WEBHOOK_STATUS_CHANGE: Final = "call-status-change"

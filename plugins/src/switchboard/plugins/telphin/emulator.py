@@ -189,47 +189,57 @@ class TelphinEmulator(Emulator):
             for i, n, p in rows
         ]  # fmt: skip
 
-    def _seed(self, count: int) -> None:
+    def add_extension(self) -> int:
+        """Create the next phone extension (as an administrator would); its id.
+
+        Client-wide webhooks cover it at once (page 247824385: "all telephone
+        terminals in PBX").
+        """
         now = datetime.now(UTC)
-        for index in range(count):
-            ext_id = 29150 + index
-            label = _NAMES[index % len(_NAMES)]
-            if index >= len(_NAMES):
-                label = f"{label} {index // len(_NAMES) + 1}"
-            self.extensions[ext_id] = {
-                "id": ext_id,
-                "name": f"{CLIENT_PREFIX}*{101 + index}",
-                "type": "phone",
-                "status": "active",
-                "label": label,
-                "client_id": CLIENT_ID,
-            }
-            phone = dict(_PHONE_DEFAULTS, label=label)
-            # Real answers carry the SIP password; the client must drop it.
-            phone["password"] = secrets.token_urlsafe(9)
-            if index % 4 == 1:
-                phone["call_status_id"] = 301
-                phone["call_status_set_dt"] = _gmt(now - timedelta(days=2))
-            if index == 5:
-                phone["call_status_id"] = 303
-                phone["call_status_set_dt"] = _gmt(now - timedelta(minutes=20))
-            if index == 7:
-                phone["external_number"] = "+79876543210"
-            self.phones[ext_id] = phone
-            registered = index % 3 != 2
-            self.registrations[ext_id] = {
-                "extension_id": ext_id,
-                "registered": registered,
-                "registrations": [
-                    {
-                        "device": "Yealink SIP-T46G 28.72.14.5",
-                        "real_address": f"sip:203.0.113.{10 + index % 200}:5060",
-                        "contact_address": f"sip:{CLIENT_PREFIX}*{101 + index}@192.168.5.{20 + index % 200}:5062",
-                        "expires": 699 if registered else 0,
-                        "registration_id": f"uloc-{ext_id:x}-001",
-                    }
-                ],
-            }
+        index = len(self.extensions)
+        ext_id = 29150 + index
+        label = _NAMES[index % len(_NAMES)]
+        if index >= len(_NAMES):
+            label = f"{label} {index // len(_NAMES) + 1}"
+        self.extensions[ext_id] = {
+            "id": ext_id,
+            "name": f"{CLIENT_PREFIX}*{101 + index}",
+            "type": "phone",
+            "status": "active",
+            "label": label,
+            "client_id": CLIENT_ID,
+        }
+        phone = dict(_PHONE_DEFAULTS, label=label)
+        # Real answers carry the SIP password; the client must drop it.
+        phone["password"] = secrets.token_urlsafe(9)
+        if index % 4 == 1:
+            phone["call_status_id"] = 301
+            phone["call_status_set_dt"] = _gmt(now - timedelta(days=2))
+        if index == 5:
+            phone["call_status_id"] = 303
+            phone["call_status_set_dt"] = _gmt(now - timedelta(minutes=20))
+        if index == 7:
+            phone["external_number"] = "+79876543210"
+        self.phones[ext_id] = phone
+        registered = index % 3 != 2
+        self.registrations[ext_id] = {
+            "extension_id": ext_id,
+            "registered": registered,
+            "registrations": [
+                {
+                    "device": "Yealink SIP-T46G 28.72.14.5",
+                    "real_address": f"sip:203.0.113.{10 + index % 200}:5060",
+                    "contact_address": f"sip:{CLIENT_PREFIX}*{101 + index}@192.168.5.{20 + index % 200}:5062",
+                    "expires": 699 if registered else 0,
+                    "registration_id": f"uloc-{ext_id:x}-001",
+                }
+            ],
+        }
+        return ext_id
+
+    def _seed(self, count: int) -> None:
+        for _ in range(count):
+            self.add_extension()
         ids = list(self.extensions)
         if len(ids) > 1:
             self._add_call(ids[1], "in", "+74951234567", "101", answered=True)
@@ -385,6 +395,29 @@ class TelphinEmulator(Emulator):
             ("DELETE", f"{events}/{{event_id}}", self.webhooks.delete),
         ):
             self.add_route(method, path, self._on_extension(handler))
+        phone_events = f"{API}/client/{{client_id}}/phone_events"
+        for method, path, on_client in (
+            ("GET", phone_events, self.webhooks.list_phone_events),
+            ("POST", phone_events, self.webhooks.add_phone_event),
+            (
+                "DELETE",
+                f"{phone_events}/{{event_id}}",
+                self.webhooks.delete_phone_event,
+            ),
+        ):
+            self.add_route(method, path, self._on_client(on_client))
+
+    def _on_client(
+        self, handler: Callable[[Request], Awaitable[Response]]
+    ) -> Callable[[Request], Awaitable[Response]]:
+        """A route on this client (404 ``client_not_found`` otherwise)."""
+
+        async def route(request: Request) -> Response:
+            if not self._client_known(request):
+                return _error(404, "Client not found", "client_not_found")
+            return await handler(request)
+
+        return route
 
     def _on_extension(
         self, handler: Callable[[Request, int], Awaitable[Response]]
@@ -487,15 +520,31 @@ class TelphinEmulator(Emulator):
         if problem:
             return _error(400, problem, "bad_request")
         phone = self.phones[ext_id]
-        if (
-            "call_status_id" in body
-            and body["call_status_id"] != phone["call_status_id"]
-        ):
-            phone["call_status_set_dt"] = _gmt(datetime.now(UTC))
-        phone.update(body)
+        changes = dict(body)
+        if "call_status_id" in changes:
+            self.set_call_status(ext_id, changes.pop("call_status_id"))
+        phone.update(changes)
         if phone["external_number"] == "":
             phone["external_number"] = None
         return Response.json(phone)
+
+    def set_call_status(self, extension_id: int, call_status_id: int | None) -> None:
+        """Assign a call status, as the web panel, a phone or the API does.
+
+        A change stamps ``call_status_set_dt`` and calls the client-wide
+        ``extension-call-status`` webhooks (page 247824385). The emulator's DND is
+        the call status named ``DND_STATUS_NAME`` (what ``demo_settings`` names).
+        """
+        phone = self.phones[extension_id]
+        old = phone["call_status_id"]
+        if call_status_id == old:
+            return
+        when = _gmt(datetime.now(UTC))
+        phone["call_status_id"] = call_status_id
+        phone["call_status_set_dt"] = when
+        self.webhooks.fire_status(
+            self.extensions[extension_id], old, call_status_id, when
+        )
 
     def _check_phone_update(self, body: dict[str, Any]) -> str | None:
         for key, value in body.items():

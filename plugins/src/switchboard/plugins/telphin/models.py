@@ -387,3 +387,41 @@ class EventRegistration(_Wire):
     url: str
     method: str = "POST"
     event_type: str
+
+
+class PhoneEventRegistration(_Wire):
+    """A webhook registered for every phone extension of the PBX (client-wide).
+
+    ``POST /client/{client_id}/phone_events/`` answers ``{url, method,
+    event_type, id}`` (Telphin page "Global events of all telephone terminals in
+    PBX", https://ucom4b.atlassian.net/wiki/spaces/RACD/pages/247824385; vendor
+    reference "Webhooks (client-wide)"); ``GET`` lists such rows.
+
+    Attributes:
+        id: The registration, to remove it.
+        url: Where the PBX calls.
+        method: ``GET`` or ``POST``.
+        event_type: ``dial-in``, ``answer``… or ``extension-call-status``.
+    """
+
+    id: int
+    url: str
+    method: str = "POST"
+    event_type: str
+
+
+class CallStatusChange(_Wire):
+    """The form fields of an ``extension-call-status`` callback.
+
+    Per page 247824385: ``old_status_id``, ``new_status_id``, ``extension_id``,
+    ``change_dt``, ``event_type`` (always ``call-status-change``), ``client_id``,
+    ``extension_name``; all arrive as form text. Only the extension is read: the
+    change itself is re-read from the phone (switchboard.core.push).
+
+    Attributes:
+        extension_id: The extension whose call status changed.
+        event_type: ``call-status-change``.
+    """
+
+    extension_id: int
+    event_type: str

@@ -7,7 +7,9 @@ bulk refresh does not read every phone. It reads the phones it has never seen
 (at most :data:`FIRST_PASS_READS_PER_REFRESH` of them) and then the
 :data:`ROUND_ROBIN_READS_PER_REFRESH` phones it saw longest ago; every other
 extension is reported from this cache. Writes made through Switchboard store
-the phone the PBX answered, so they show at once.
+the phone the PBX answered, so they show at once. A phone the PBX says changed
+(a pushed call-status change, :meth:`PhoneCache.mark_changed`) is read at the
+next bulk refresh, before any other.
 
 Age is an ever-growing counter, not a clock: "stalest" means "stored before the
 others", which keeps the round-robin order exact and the tests deterministic.
@@ -52,6 +54,8 @@ class PhoneCache:
     def __init__(self) -> None:
         self._entries: dict[str, _Entry] = {}
         self._clock = 0
+        # Extension id -> stamp when the PBX said it changed (read it next).
+        self._changed: dict[str, int] = {}
 
     def __len__(self) -> int:
         return len(self._entries)
@@ -86,26 +90,39 @@ class PhoneCache:
             return
         self._clock += 1
         self._entries[extension_id] = _Entry(phone, self._clock)
+        # A read started before the change was announced may predate it.
+        if self._changed.get(extension_id, started + 1) <= started:
+            del self._changed[extension_id]
+
+    def mark_changed(self, extension_id: str) -> None:
+        """The PBX said this phone changed: the next bulk refresh reads it first."""
+        self._clock += 1
+        self._changed[extension_id] = self._clock
 
     def retain(self, extension_ids: Iterable[str]) -> None:
         """Forget extensions that no longer exist."""
         keep = set(extension_ids)
         for gone in [i for i in self._entries if i not in keep]:
             del self._entries[gone]
+        for gone in [i for i in self._changed if i not in keep]:
+            del self._changed[gone]
 
     def due(self, extension_ids: list[str]) -> list[str]:
         """The phones a bulk refresh of ``extension_ids`` should read, in order.
 
-        First the never-seen ones in list order (at most
-        :data:`FIRST_PASS_READS_PER_REFRESH`), then the
+        First those the PBX said changed, then the never-seen ones in list order
+        (together at most :data:`FIRST_PASS_READS_PER_REFRESH`), then the
         :data:`ROUND_ROBIN_READS_PER_REFRESH` seen longest ago.
         """
+        listed = set(extension_ids)
+        changed = sorted(
+            (i for i in self._changed if i in listed), key=self._changed.__getitem__
+        )
         unknown = [i for i in extension_ids if i not in self._entries]
+        first = list(dict.fromkeys(changed + unknown))[:FIRST_PASS_READS_PER_REFRESH]
+        picked = set(first)
         known = sorted(
-            (i for i in extension_ids if i in self._entries),
+            (i for i in extension_ids if i in self._entries and i not in picked),
             key=lambda i: self._entries[i].stamp,
         )
-        return (
-            unknown[:FIRST_PASS_READS_PER_REFRESH]
-            + known[:ROUND_ROBIN_READS_PER_REFRESH]
-        )
+        return first + known[:ROUND_ROBIN_READS_PER_REFRESH]
