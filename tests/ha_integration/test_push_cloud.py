@@ -216,7 +216,7 @@ async def init_integration(
 
 
 def registered_urls(emulator: TelphinEmulator) -> set[str]:
-    return {event["url"] for event in emulator.webhooks.events.values()}
+    return {event["url"] for event in emulator.webhooks.phone_events.values()}
 
 
 async def test_calls_arrive_through_the_cloudhook(
@@ -226,7 +226,7 @@ async def test_calls_arrive_through_the_cloudhook(
     emulator: TelphinEmulator,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
-    await until(lambda: bool(emulator.webhooks.events), 5)
+    await until(lambda: bool(emulator.webhooks.phone_events), 5)
     webhook_id = f"switchboard_{init_integration.entry_id}_cloud"
     assert set(cloud.hooks) == {webhook_id}
     # The cloudhook's one URL, with the secret token in its query.
@@ -266,12 +266,12 @@ async def test_the_cloudhook_outlives_a_reload_and_goes_with_the_entry(
     emulator: TelphinEmulator,
 ) -> None:
     """One cloudhook per entry: a restart finds the vendor's old registrations by it."""
-    await until(lambda: bool(emulator.webhooks.events), 5)
+    await until(lambda: bool(emulator.webhooks.phone_events), 5)
     first = registered_urls(emulator)
     hooks = dict(cloud.hooks)
     assert await hass.config_entries.async_reload(init_integration.entry_id)
     await hass.async_block_till_done()
-    await until(lambda: bool(emulator.webhooks.events), 5)
+    await until(lambda: bool(emulator.webhooks.phone_events), 5)
     # The same cloudhook; a new secret token, and the old registrations are gone.
     assert cloud.hooks == hooks
     second = registered_urls(emulator)
@@ -281,7 +281,7 @@ async def test_the_cloudhook_outlives_a_reload_and_goes_with_the_entry(
     assert await hass.config_entries.async_remove(init_integration.entry_id)
     await hass.async_block_till_done()
     assert cloud.hooks == {}
-    assert emulator.webhooks.events == {}
+    assert emulator.webhooks.phone_events == {}
 
 
 async def test_at_start_up_it_waits_for_the_cloud_to_connect(
@@ -295,13 +295,13 @@ async def test_at_start_up_it_waits_for_the_cloud_to_connect(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     await asyncio.sleep(0.1)
-    assert emulator.webhooks.events == {}
+    assert emulator.webhooks.phone_events == {}
     assert cloud.hooks == {}
     cloud.connect()
-    await until(lambda: bool(emulator.webhooks.events), 5)
+    await until(lambda: bool(emulator.webhooks.phone_events), 5)
     assert set(cloud.hooks) == {f"switchboard_{config_entry.entry_id}_cloud"}
     assert await hass.config_entries.async_unload(config_entry.entry_id)
-    assert emulator.webhooks.events == {}
+    assert emulator.webhooks.phone_events == {}
 
 
 async def test_a_cloud_that_never_connects_falls_back_to_the_external_url(
@@ -318,7 +318,7 @@ async def test_a_cloud_that_never_connects_falls_back_to_the_external_url(
     cloud.connected = False
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
-    await until(lambda: bool(emulator.webhooks.events), 5)
+    await until(lambda: bool(emulator.webhooks.phone_events), 5)
     assert cloud.hooks == {}
     assert all(url.startswith(EXTERNAL_URL) for url in registered_urls(emulator))
     assert cloud.listeners == []
@@ -343,7 +343,7 @@ async def test_neither_cloud_nor_external_url_polls_with_a_repair_issue(
         lambda: ir.async_get(hass).async_get_issue("switchboard", issue_id) is not None,
         5,
     )
-    assert emulator.webhooks.events == {}
+    assert emulator.webhooks.phone_events == {}
     assert await hass.config_entries.async_unload(config_entry.entry_id)
 
 

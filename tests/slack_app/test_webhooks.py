@@ -114,7 +114,7 @@ class Office:
         self.number = number
 
     def registered(self) -> list[dict[str, Any]]:
-        return list(self.emulator.webhooks.events.values())
+        return list(self.emulator.webhooks.phone_events.values())
 
     def token(self) -> str:
         """The secret token of the current registrations (the test reads the vendor)."""
