@@ -52,7 +52,8 @@ async def test_the_webhooks_follow_the_lease(tmp_path: Path) -> None:
 
         def tokens() -> set[str]:
             return {
-                e["url"].rsplit("/", 1)[1] for e in emulator.webhooks.phone_events.values()
+                e["url"].rsplit("/", 1)[1]
+                for e in emulator.webhooks.phone_events.values()
             }
 
         async def miss_a_call(caller: str, recorder: Recorder) -> None:
