@@ -383,7 +383,7 @@ async def test_webhook_deliveries_pass_from_any_worker_to_the_leader(
         StateStore.open(state_db.url), StateStore.open(state_db.url)
     )
     try:
-        inbox = WebhookInbox({"hangup": PushKind.CALLS}, "EventType")
+        inbox = WebhookInbox({"EventType": {"hangup": PushKind.CALLS}})
         digest = token_hash(inbox.token)
         await leader.publish_webhook_inbox("office", "one", digest)
         await leader.publish_webhook_inbox("office", "one", digest)  # an upsert
@@ -414,7 +414,7 @@ async def test_webhook_deliveries_pass_from_any_worker_to_the_leader(
             with contextlib.suppress(asyncio.CancelledError):
                 await reader
         assert answers == ["accepted", "duplicate", "refused"]
-        assert (await inbox.next_signal()).kind is PushKind.CALLS
+        assert (await inbox.next_delivery()).signal.kind is PushKind.CALLS
         assert await other.webhook_delivery_count() == 0  # answered rows go
         # The hash is in the database, never the token.
         rows = await state_db.fetch(
