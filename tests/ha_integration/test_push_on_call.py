@@ -1,14 +1,10 @@
-"""QA reproduction (issue 17): a pushed call leaves the extension's *On call* as it was.
+"""A pushed call turns the extension's *On call* on, and its end turns it off (issue 17).
 
 The README promises that with push "a call that starts, is answered or ends shows
-within a second (active calls, on call, the switchboard_call_* events)". Driven by
-hand against a real ``hass`` (TelecomX realtime feed and Telphin webhooks alike),
-*Active calls* and the *Calls* event entity move within 0.1 s, but the extension's
-*On call* binary sensor moves only at the next timed poll (30 s): the push-triggered
-reading replaces ``calls`` only, while *On call* reads ``statuses[ext].on_call``.
-
-Marked ``xfail(strict=True)``: it fails today, and turns into an error (so the mark
-is removed) once the bug is fixed.
+within a second (active calls, on call, the switchboard_call_* events)". *On call*
+reads ``statuses[ext].on_call``: the push-triggered reading of the live calls sets
+it too (``SwitchboardData.with_calls``), not only ``calls``. This is TelecomX's
+realtime feed; Telphin's webhooks are in ``test_push_webhooks.py``.
 """
 
 from __future__ import annotations
@@ -76,11 +72,6 @@ def on_call(hass: HomeAssistant, number: str) -> str:
     return state.state
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=TimeoutError,
-    reason="QA issue 17: On call follows the poll, not the push",
-)
 async def test_a_pushed_call_turns_on_call_on_within_a_second(
     hass: HomeAssistant, init_integration: MockConfigEntry, emulator: TelecomXEmulator
 ) -> None:
@@ -89,6 +80,8 @@ async def test_a_pushed_call_turns_on_call_on_within_a_second(
     number = next(iter(emulator.tenant.extensions.values()))["number"]
     assert on_call(hass, number) == "off"
 
-    emulator.ring(number, "+4533123456")
+    call_id = emulator.ring(number, "+4533123456")
 
-    await until(lambda: on_call(hass, number) == "on", WITHIN)
+    assert await until(lambda: on_call(hass, number) == "on", WITHIN) < WITHIN
+    emulator.hang_up(call_id)
+    assert await until(lambda: on_call(hass, number) == "off", WITHIN) < WITHIN

@@ -84,6 +84,26 @@ class SwitchboardData:
         mine = {**self.features.get(extension_id, {}), key: value}
         return replace(self, features={**self.features, extension_id: mine})
 
+    def with_calls(self, calls: dict[str, Call]) -> SwitchboardData:
+        """Return a copy with a pushed reading of the live calls, and *on call* to match.
+
+        Only vendors that push get here (TelecomX, Telphin), and their backends
+        answer ``on_call`` from the very reading ``list_calls`` makes: an
+        extension is on a call when a current call names it (TelecomX: the
+        ``extension`` of the employees' ``calls=true``; Telphin: the
+        ``extension_id`` of ``current_calls``). The same rule here keeps one
+        definition, and costs no request. Where the backend cannot tell
+        (``on_call`` None) it stays unknown.
+        """
+        talking = {call.extension_id for call in calls.values()}
+        statuses = {
+            ext_id: status
+            if status.on_call is None or status.on_call == (ext_id in talking)
+            else status.model_copy(update={"on_call": ext_id in talking})
+            for ext_id, status in self.statuses.items()
+        }
+        return replace(self, statuses=statuses, calls=calls)
+
 
 @dataclass(slots=True)
 class SwitchboardRuntimeData:
@@ -332,7 +352,7 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         """
         async with self._calls_lock:
             events = await self.call_tracker.poll(self.backend)
-        data = replace(self.data, calls=dict(self.call_tracker.live))
+        data = self.data.with_calls(self.call_tracker.live)
         self._fire_call_events(self.data, data, events)
         self._slow_down()  # the pace depends on whether a call is in progress
         self.async_set_updated_data(data)
