@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import ATTR_DEVICE_ID
@@ -18,6 +18,7 @@ from homeassistant.core import callback
 from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers import device_registry as dr
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.debounce import Debouncer
 from homeassistant.helpers.dispatcher import async_dispatcher_send
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
 
@@ -54,6 +55,11 @@ _LOGGER = logging.getLogger(__name__)
 # the item disappears from the PBX.
 FLOW_KEY = "flow"
 OFFICE_HOURS_KEY = "office_hours"
+# A pushed status change (a Telphin DND switched in its panel, a TelecomX presence)
+# is read at once; more within this many seconds wait for its end and share one
+# reading. Not the 10 s of ``async_request_refresh``: a second change a few
+# seconds after the first would show that late.
+STATUS_PUSH_COOLDOWN: Final = 1.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +238,14 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
         # Whether the vendor's push stream is connected: then the poll is only a
         # safety net, and slow.
         self._pushed = False
+        # Status pushes have their own, short debouncer (see STATUS_PUSH_COOLDOWN).
+        self._status_refresh = Debouncer(
+            hass,
+            _LOGGER,
+            cooldown=STATUS_PUSH_COOLDOWN,
+            immediate=True,
+            function=self.async_refresh,
+        )
 
     @callback
     def watch_features(self, extension_id: str) -> Callable[[], None]:
@@ -313,6 +327,11 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
             self.hass, self._listen(), f"{DOMAIN} push {self.config_entry.title}"
         )
 
+    async def async_shutdown(self) -> None:
+        """Cancel any scheduled refresh, the status pushes' one too."""
+        await super().async_shutdown()
+        self._status_refresh.async_shutdown()
+
     @property
     def pushed(self) -> bool:
         """Whether the vendor's push feed is connected (else: polled only)."""
@@ -335,8 +354,9 @@ class SwitchboardCoordinator(DataUpdateCoordinator[SwitchboardData]):
                 if signal.kind is PushKind.CALLS:
                     await self._push_calls()
                 elif signal.kind is PushKind.STATUS:
-                    # Debounced: a burst of changes costs one reading.
-                    await self.async_request_refresh()
+                    # A refresh at once (Telphin reads the changed phone first:
+                    # PhoneCache.mark_changed); a burst costs one more at most.
+                    await self._status_refresh.async_call()
                 else:
                     # Once per connection: read everything now (what the stream
                     # missed), and schedule the next poll at the new pace.
