@@ -21,6 +21,12 @@ setup: in the webhook id behind the external URL, in a query parameter behind a
 cloudhook (a cloudhook is one fixed URL; Home Assistant Cloud relays its query
 string, not extra path segments). The vendor's registrations are removed when the
 push stream ends (entry unload).
+
+Telphin only POSTs. The webhook is still registered for every method Home Assistant
+accepts: for a method it was not registered for, Home Assistant logs a warning with
+the webhook id, which behind the external URL ends in the secret token. Our handler
+answers any other method as it answers a wrong token on that route, and reads
+nothing.
 """
 
 from __future__ import annotations
@@ -28,10 +34,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+from dataclasses import dataclass
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Final
 
-from aiohttp.web import Response
+from aiohttp.hdrs import METH_GET, METH_HEAD, METH_POST, METH_PUT
+from aiohttp.web import HTTPException, Response
 from homeassistant.components import webhook
 from homeassistant.core import callback
 from homeassistant.helpers import issue_registry as ir
@@ -59,6 +67,12 @@ _LOGGER = logging.getLogger(__name__)
 CLOUD_CONNECT_WAIT: Final = 60.0
 # Behind a cloudhook the secret token travels in this query parameter.
 TOKEN_PARAM: Final = "token"  # noqa: S105 - the name, not the secret
+# Every method Home Assistant's webhook component accepts (its SUPPORTED_METHODS):
+# a method left out is logged by Home Assistant, with the webhook id (see above).
+ALLOWED_METHODS: Final = (METH_GET, METH_HEAD, METH_POST, METH_PUT)
+# What Home Assistant answers for a webhook id it does not know (a wrong token
+# behind the external URL): it tells nothing.
+UNKNOWN_WEBHOOK: Final = HTTPStatus.OK
 
 
 def cloudhook_webhook_id(entry_id: str) -> str:
@@ -176,13 +190,13 @@ def _route_cloudhook(
     """The vendor calls ``<cloudhook>?token=<secret>``; the cloud relays the query."""
     separator = "&" if "?" in hook_url else "?"
     inbox = backend.receive_webhooks_at(f"{hook_url}{separator}{TOKEN_PARAM}=")
-    _register(
-        hass,
-        entry,
+    route = _Route(
         cloudhook_webhook_id(entry.entry_id),
-        inbox,
         lambda _webhook_id, request: request.query.get(TOKEN_PARAM, ""),
+        # A wrong token reaches our handler, which refuses it.
+        wrong_token=HTTPStatus.NOT_FOUND,
     )
+    _register(hass, entry, route, inbox)
 
 
 def _route_external(
@@ -191,35 +205,56 @@ def _route_external(
     """The vendor calls ``<external URL>/api/webhook/<prefix><secret>``."""
     prefix = f"{DOMAIN}_{entry.entry_id}_"
     inbox = backend.receive_webhooks_at(base + webhook.async_generate_path(prefix))
-    _register(
-        hass,
-        entry,
+    route = _Route(
         prefix + inbox.token,
-        inbox,
         lambda webhook_id, _request: webhook_id.removeprefix(prefix),
+        # A wrong token is a webhook id Home Assistant does not know.
+        wrong_token=UNKNOWN_WEBHOOK,
     )
+    _register(hass, entry, route, inbox)
+
+
+@dataclass(frozen=True, slots=True)
+class _Route:
+    """Where the vendor's calls arrive, and how its token travels."""
+
+    webhook_id: str
+    token_of: Callable[[str, Request], str]
+    """The token a request carries, from the webhook id or the request."""
+    wrong_token: HTTPStatus
+    """The answer to a wrong token; any method but POST gets it too."""
 
 
 def _register(
-    hass: HomeAssistant,
-    entry: ConfigEntry,
-    webhook_id: str,
-    inbox: WebhookInbox,
-    token_of: Callable[[str, Request], str],
+    hass: HomeAssistant, entry: ConfigEntry, route: _Route, inbox: WebhookInbox
 ) -> None:
-    """Hand what arrives at ``webhook_id`` to ``inbox`` until the entry unloads."""
+    """Hand what arrives at the route to ``inbox`` until the entry unloads."""
 
     async def handle(
         hass: HomeAssistant,  # noqa: ARG001 - the webhook component's signature
         webhook_id: str,
         request: Request,
     ) -> Response:
-        fields = {k: v for k, v in (await request.post()).items() if isinstance(v, str)}
-        verdict = inbox.deliver(token_of(webhook_id, request), fields)
+        if request.method != METH_POST:
+            # Nothing read: a prober learns nothing.
+            return Response(status=route.wrong_token)
+        try:
+            form = await request.post()
+        except (ValueError, LookupError, HTTPException):
+            # A body that is no form (or too big). Refused here: raised, Home
+            # Assistant would log "Error processing webhook <id>" (the token).
+            return Response(status=HTTPStatus.NOT_FOUND)
+        fields = {k: v for k, v in form.items() if isinstance(v, str)}
+        verdict = inbox.deliver(route.token_of(webhook_id, request), fields)
         refused = verdict is WebhookVerdict.REFUSED
         return Response(status=HTTPStatus.NOT_FOUND if refused else HTTPStatus.OK)
 
     webhook.async_register(
-        hass, DOMAIN, entry.title, webhook_id, handle, allowed_methods=["POST"]
+        hass,
+        DOMAIN,
+        entry.title,
+        route.webhook_id,
+        handle,
+        allowed_methods=ALLOWED_METHODS,
     )
-    entry.async_on_unload(lambda: webhook.async_unregister(hass, webhook_id))
+    entry.async_on_unload(lambda: webhook.async_unregister(hass, route.webhook_id))
