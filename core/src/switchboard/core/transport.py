@@ -17,6 +17,7 @@ Every vendor client sends its requests through a :class:`Transport`, which
 from __future__ import annotations
 
 import asyncio
+import logging
 import math
 import random
 import time
@@ -298,13 +299,16 @@ class Transport(AsyncClosing):
                     continue
                 raise self._connection_error(err) from err
             self._remember_rate_limit(response)
-            _LOGGER.debug(
-                "%s %s -> %d in %.0f ms",
-                method,
-                redact_url(str(response.request.url)),
-                response.status_code,
-                (time.perf_counter() - started) * 1000,
-            )
+            # Checked first: redacting the URL costs more than the rest of the
+            # request's own bookkeeping, and the line is rarely wanted.
+            if _LOGGER.isEnabledFor(logging.DEBUG):
+                _LOGGER.debug(
+                    "%s %s -> %d in %.0f ms",
+                    method,
+                    redact_url(str(response.request.url)),
+                    response.status_code,
+                    (time.perf_counter() - started) * 1000,
+                )
             if response.is_success:
                 return response
             retry_after = parse_retry_after(response.headers.get("Retry-After"))
