@@ -95,7 +95,12 @@ def switchboard_command() -> list[str]:
 
 @contextlib.asynccontextmanager
 async def slack_server(
-    config: Path, env: Mapping[str, str], log: Path, *, port: int | None = None
+    config: Path,
+    env: Mapping[str, str],
+    log: Path,
+    *,
+    port: int | None = None,
+    workers: int = 1,
 ) -> AsyncIterator[SlackServer]:
     """Start the server, wait for ``/healthz``, stop it with SIGTERM afterwards.
 
@@ -107,6 +112,7 @@ async def slack_server(
         env: The environment its secrets need.
         log: Where the server's output goes.
         port: The port (default: a free one), for a configuration that names it.
+        workers: ``--workers N`` (the parent's pid is the process's).
     """
     port = port or free_port()
     full_env = {
@@ -126,6 +132,7 @@ async def slack_server(
         "127.0.0.1",
         "--port",
         str(port),
+        *(["--workers", str(workers)] if workers > 1 else []),
     ]
     with log.open("wb") as sink:
         process = subprocess.Popen(  # noqa: ASYNC220 - returns at once; waits run off the loop

@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 # Well above a loopback round trip, well below the polling interval.
 WITHIN = 1.0
+FEED_LOGGER = "switchboard.plugins.telecomx.realtime"
 
 
 @pytest.fixture(autouse=True)
@@ -142,3 +143,55 @@ async def test_without_a_lent_session_the_feed_uses_its_own() -> None:
         assert (await asyncio.wait_for(signals.get(), 5)).kind is PushKind.RESYNC
     assert len(emulator.realtime.user_agents) == 1
     assert emulator.realtime.user_agents[0].startswith("Python/")
+
+
+async def test_an_outage_logs_one_warning_and_one_line_when_it_is_back(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """The emulator's server stops for a while: one WARNING, DEBUG after it, one INFO."""
+    emulator = TelecomXEmulator()
+    token = emulator.issue_token()
+    caplog.set_level(logging.DEBUG, logger=FEED_LOGGER)
+    server = contextlib.AsyncExitStack()
+    url = await server.enter_async_context(serve(emulator))
+    port = int(url.rsplit(":", 1)[1])
+    settings = TelecomXSettings(
+        url=url, api_token=SecretStr(token), customer_id=emulator.customer_id
+    )
+    backend = TelecomXBackend(settings)
+    try:
+        async with push_signals_of(backend) as signals:
+            assert (await asyncio.wait_for(signals.get(), 5)).kind is PushKind.RESYNC
+            await subscribed(emulator)
+            await server.aclose()  # the server stops: every reconnection is refused
+            assert (await asyncio.wait_for(signals.get(), 5)).kind is PushKind.LOST
+            await until(lambda: len(feed_lines(caplog, "failed")) >= 4, 10)
+            async with serve(emulator, port=port):
+                signal = await asyncio.wait_for(signals.get(), 10)
+                assert signal.kind is PushKind.RESYNC
+                # The outage, up to the feed being back (stopping the test drops it).
+                outage = feed_lines(caplog)
+    finally:
+        await server.aclose()
+        await backend.aclose()
+    failed = [r for r in outage if "failed" in r.getMessage()]
+    assert [r.levelno for r in failed] == [logging.WARNING] + [logging.DEBUG] * (
+        len(failed) - 1
+    )
+    assert [r for r in outage if r.levelno >= logging.WARNING] == failed[:1]
+    back = [r for r in outage if "is back" in r.getMessage()]
+    assert [r.levelno for r in back] == [logging.INFO]
+    assert back[0].created >= failed[-1].created
+    assert all(token not in r.getMessage() for r in caplog.records)
+    assert token not in caplog.text
+
+
+def feed_lines(
+    caplog: pytest.LogCaptureFixture, containing: str = ""
+) -> list[logging.LogRecord]:
+    """The realtime feed's log records (whose message contains ``containing``)."""
+    return [
+        r
+        for r in caplog.records
+        if r.name == FEED_LOGGER and containing in r.getMessage()
+    ]

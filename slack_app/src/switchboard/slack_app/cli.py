@@ -20,8 +20,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import multiprocessing
-import signal
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -163,37 +161,16 @@ def _worker_plan(args: argparse.Namespace) -> tuple[Path, int, str]:
 
 
 def _serve_workers(args: argparse.Namespace) -> int:
-    """Run ``--workers`` HTTP processes on one port (``SO_REUSEPORT``)."""
+    """Run ``--workers`` HTTP processes on one port (``SO_REUSEPORT``).
+
+    The parent restarts a worker that dies and stops them all on SIGTERM/SIGINT
+    (see :mod:`switchboard.slack_app.workers`).
+    """
+    from switchboard.slack_app.workers import WorkerPool  # noqa: PLC0415
+
     path, port, host = _worker_plan(args)
-    spawn = multiprocessing.get_context("spawn")
-    workers = [
-        spawn.Process(
-            target=_worker,
-            args=(str(path), port, host),
-            name=f"switchboard-slack-{index}",
-        )
-        for index in range(args.workers)
-    ]
-    for worker in workers:
-        worker.start()
-
-    def stop(_signum: int, _frame: object) -> None:
-        # Each worker stops gracefully on SIGTERM (answers in flight finish).
-        for worker in workers:
-            if worker.is_alive():
-                worker.terminate()
-
-    signal.signal(signal.SIGTERM, stop)
-    try:
-        for worker in workers:
-            worker.join()
-    except KeyboardInterrupt:  # the workers got the SIGINT too
-        for worker in workers:
-            worker.join(timeout=15)
-    finally:
-        stop(signal.SIGTERM, None)
-    clean = all(w.exitcode in (0, -signal.SIGTERM) for w in workers)
-    return EXIT_OK if clean else EXIT_FAILED
+    pool = WorkerPool(_worker, (str(path), port, host), args.workers)
+    return EXIT_OK if pool.run() else EXIT_FAILED
 
 
 async def _check(args: argparse.Namespace) -> int:

@@ -10,7 +10,9 @@ An outbound connection: it works from a Home Assistant with no public address. E
 event becomes a :class:`~switchboard.core.push.PushSignal`; the consumer re-reads
 (the payloads are not documented). On a drop the feed reconnects with doubling,
 jittered waits, takes the current token (a login token is renewed by then), and
-subscribes again; a resync signal after every connection heals the gap.
+subscribes again; a resync signal after every connection heals the gap. An outage
+logs one WARNING (its first failed attempt; the further ones at DEBUG) and one INFO
+when the feed is back.
 
 The token travels only in the ``authenticate`` payload, never in the URL, and the
 socket.io libraries' own loggers are off: no log line can carry it.
@@ -91,28 +93,46 @@ class RealtimeFeed:
             _LOGGER.warning("%s realtime needs aiohttp; polling instead", DISPLAY_NAME)
             return
         attempt = 0
+        # Home Assistant's log-when-unavailable rule: one WARNING when the feed goes
+        # down, DEBUG for each further failed attempt, one INFO when it is back.
+        told_down = False
+        dropped = False
         while True:
             live = False
             try:
                 async for signal in self._session():
-                    attempt, live = 0, True
+                    if not live and (told_down or dropped):
+                        _LOGGER.info("%s realtime connection is back", DISPLAY_NAME)
+                    attempt, live, told_down, dropped = 0, True, False, False
                     yield signal
                 _LOGGER.info(
                     "%s realtime connection closed; reconnecting", DISPLAY_NAME
                 )
-            except (SwitchboardError, OSError, TimeoutError, ValueError) as err:
-                _LOGGER.warning("%s realtime connection failed: %s", DISPLAY_NAME, err)
-            except Exception as err:  # socketio's own errors  # noqa: BLE001
-                _LOGGER.warning(
-                    "%s realtime connection failed: %s %s",
-                    DISPLAY_NAME,
-                    type(err).__name__,
-                    err,
-                )
+                dropped = True
+            except Exception as err:  # noqa: BLE001 - socketio's own errors too
+                self._log_failure(err, first=not told_down)
+                told_down = True
             if live:
                 yield PushSignal(PushKind.LOST)
             attempt += 1
             await asyncio.sleep(reconnect_delay(attempt))
+
+    @staticmethod
+    def _log_failure(err: Exception, *, first: bool) -> None:
+        """The first failure in a row as a WARNING, the ones after it at DEBUG."""
+        ours = isinstance(err, (SwitchboardError, OSError, TimeoutError, ValueError))
+        reason = str(err) if ours else f"{type(err).__name__} {err}"
+        if first:
+            _LOGGER.warning(
+                "%s realtime connection failed: %s; retrying (further failures "
+                "are logged at DEBUG)",
+                DISPLAY_NAME,
+                reason,
+            )
+        else:
+            _LOGGER.debug(
+                "%s realtime connection failed again: %s", DISPLAY_NAME, reason
+            )
 
     async def _session(self) -> AsyncIterator[PushSignal]:
         """One connection: authenticate, subscribe, relay events until it drops."""
