@@ -427,10 +427,15 @@ async def test_webhook_deliveries_pass_from_any_worker_to_the_leader(
         await other.store_webhook_delivery("office", digest, fields)
         later = datetime.now(UTC) + DELIVERY_KEPT
         assert await leader.delete_webhook_deliveries(before=later) == 1
+        unread = await other.store_webhook_delivery("office", digest, fields)
         await leader.withdraw_webhook_inbox("office", "two")  # not its holder
         assert await other.webhook_token_hash("office") == digest
+        assert await other.webhook_delivery_count() == 1
+        # The holder's withdrawal takes its unread deliveries: nobody could read them.
         await leader.withdraw_webhook_inbox("office", "one")
         assert await other.webhook_token_hash("office") is None
+        assert await other.webhook_delivery_count() == 0
+        assert await other.webhook_verdict(unread) is None
         assert await relay.receive("office", inbox.token, fields) == "refused"
     finally:
         await asyncio.gather(leader.aclose(), other.aclose())

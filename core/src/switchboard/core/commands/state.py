@@ -813,13 +813,22 @@ class StateStore:
             )
 
     async def withdraw_webhook_inbox(self, pbx: str, holder: str) -> None:
-        """Stop accepting deliveries for ``pbx``, if ``holder`` published the inbox."""
+        """Stop accepting deliveries for ``pbx``, if ``holder`` published the inbox.
+
+        Its unread deliveries go with it: nobody else can read them (a successor
+        has another token, and its first reading heals what they announced).
+        """
         async with self._session() as session, session.begin():
+            row = await session.get(_WebhookInboxRow, pbx)
+            if row is None or row.holder != holder:
+                return
             await session.execute(
-                delete(_WebhookInboxRow).where(
-                    _WebhookInboxRow.pbx == pbx, _WebhookInboxRow.holder == holder
+                delete(_WebhookDeliveryRow).where(
+                    _WebhookDeliveryRow.pbx == pbx,
+                    _WebhookDeliveryRow.token_hash == row.token_hash,
                 )
             )
+            await session.delete(row)
 
     async def webhook_token_hash(self, pbx: str) -> str | None:
         """The hash a delivery for ``pbx`` must match; ``None`` when nobody receives."""

@@ -123,6 +123,11 @@ class WebhookRelay:
                 await self.store.delete_webhook_deliveries(delivery_id=delivery)
                 return WebhookVerdict(verdict)
             await asyncio.sleep(VERDICT_POLL)
+        if await self.store.webhook_token_hash(pbx) != published:
+            # The leader that registered this token is gone (it withdrew between
+            # our check and our row): nobody will read the row; its successor's
+            # first reading heals what it announced.
+            await self.store.delete_webhook_deliveries(delivery_id=delivery)
         return WebhookVerdict.ACCEPTED
 
     # -- the leader ---------------------------------------------------------------------
