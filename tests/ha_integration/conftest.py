@@ -32,6 +32,7 @@ if str(_HA_INTEGRATION / "custom_components") not in custom_components.__path__:
     custom_components.__path__.insert(0, str(_HA_INTEGRATION / "custom_components"))
 
 from homeassistant import block_async_io  # noqa: E402
+from homeassistant.helpers import entity_registry as er  # noqa: E402
 from pytest_homeassistant_custom_component.common import (  # noqa: E402
     MockConfigEntry,
     async_fire_time_changed,
@@ -238,6 +239,17 @@ def advance(hass: HomeAssistant) -> Callable[..., Awaitable[None]]:
         await hass.async_block_till_done(wait_background_tasks=True)
 
     return _advance
+
+
+def on_call(hass: HomeAssistant, entry: MockConfigEntry, ext_id: str) -> str:
+    """An extension's *On call* state, as Home Assistant shows it."""
+    entity_id = er.async_get(hass).async_get_entity_id(
+        "binary_sensor", "switchboard", f"{entry.unique_id}_{ext_id}_on_call"
+    )
+    assert entity_id is not None
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return state.state
 
 
 def active_calls(hass: HomeAssistant) -> int:

@@ -21,7 +21,7 @@ from switchboard.core import push
 from switchboard.core.emulator import serve
 from tests.waiting import until
 
-from .conftest import active_calls, form_input
+from .conftest import active_calls, form_input, on_call
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -198,3 +198,22 @@ async def test_the_feed_goes_through_home_assistants_shared_web_session(
     assert await hass.config_entries.async_unload(init_integration.entry_id)
     await until(lambda: not emulator.realtime.subscriptions, 5)
     assert not shared.closed
+
+
+async def test_a_pushed_call_turns_on_call_on_and_off_within_a_second(
+    hass: HomeAssistant, init_integration: MockConfigEntry, emulator: TelecomXEmulator
+) -> None:
+    """*On call* follows the push, not the next poll (``SwitchboardData.with_calls``).
+
+    Telphin's webhooks: the test of the same name in ``test_push_webhooks.py``.
+    """
+    await subscribed(emulator)
+    ext_id, extension = next(iter(emulator.tenant.extensions.items()))
+    assert on_call(hass, init_integration, ext_id) == "off"
+
+    call_id = emulator.ring(extension["number"], "+4533123456")
+
+    on = await until(lambda: on_call(hass, init_integration, ext_id) == "on", WITHIN)
+    emulator.hang_up(call_id)
+    off = await until(lambda: on_call(hass, init_integration, ext_id) == "off", WITHIN)
+    assert max(on, off) < WITHIN

@@ -28,7 +28,7 @@ from switchboard.core import push
 from switchboard.plugins.telphin.emulator import DND_STATUS_NAME
 from tests.waiting import until
 
-from .conftest import active_calls
+from .conftest import active_calls, on_call
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -229,15 +229,6 @@ async def test_without_an_internet_url_nothing_is_registered_and_it_polls(
     assert ir.async_get(hass).async_get_issue("switchboard", issue_id) is None
 
 
-def on_call(hass: HomeAssistant, ext_id: str, entry: MockConfigEntry) -> str:
-    """The extension's *On call* state, as Home Assistant shows it."""
-    entity_id = er.async_get(hass).async_get_entity_id(
-        "binary_sensor", "switchboard", f"{entry.unique_id}_{ext_id}_on_call"
-    )
-    assert entity_id is not None
-    return hass.states.get(entity_id).state
-
-
 async def test_a_pushed_call_turns_on_call_on_and_off_within_a_second(
     hass: HomeAssistant,
     answers: list[int],
@@ -247,15 +238,15 @@ async def test_a_pushed_call_turns_on_call_on_and_off_within_a_second(
     """Issue 17: *On call* follows the push, not the next poll."""
     await registered(emulator)
     ext_id, extension = next(iter(emulator.extensions.items()))
-    assert on_call(hass, str(ext_id), init_integration) == STATE_OFF
+    assert on_call(hass, init_integration, str(ext_id)) == STATE_OFF
 
     call_id = emulator.ring(extension["name"].rpartition("*")[2], "+74951234567")
     on = await until(
-        lambda: on_call(hass, str(ext_id), init_integration) == STATE_ON, WITHIN
+        lambda: on_call(hass, init_integration, str(ext_id)) == STATE_ON, WITHIN
     )
     emulator.hang_up(call_id)
     off = await until(
-        lambda: on_call(hass, str(ext_id), init_integration) == STATE_OFF, WITHIN
+        lambda: on_call(hass, init_integration, str(ext_id)) == STATE_OFF, WITHIN
     )
     assert max(on, off) < WITHIN
     assert answers == [200, 200]
