@@ -241,15 +241,22 @@ def advance(hass: HomeAssistant) -> Callable[..., Awaitable[None]]:
     return _advance
 
 
-def on_call(hass: HomeAssistant, entry: MockConfigEntry, ext_id: str) -> str:
-    """An extension's *On call* state, as Home Assistant shows it."""
+def extension_state(
+    hass: HomeAssistant, entry: MockConfigEntry, ext_id: str, platform: str, key: str
+) -> str:
+    """The state of an extension's entity (``key``: ``on_call``, ``dnd``…), as shown."""
     entity_id = er.async_get(hass).async_get_entity_id(
-        "binary_sensor", "switchboard", f"{entry.unique_id}_{ext_id}_on_call"
+        platform, "switchboard", f"{entry.unique_id}_{ext_id}_{key}"
     )
     assert entity_id is not None
     state = hass.states.get(entity_id)
     assert state is not None
     return state.state
+
+
+def on_call(hass: HomeAssistant, entry: MockConfigEntry, ext_id: str) -> str:
+    """An extension's *On call* state, as Home Assistant shows it."""
+    return extension_state(hass, entry, ext_id, "binary_sensor", "on_call")
 
 
 def active_calls(hass: HomeAssistant) -> int:

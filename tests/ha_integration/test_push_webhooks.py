@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from homeassistant.const import STATE_OFF, STATE_ON
 from homeassistant.core_config import async_process_ha_core_config
-from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers import issue_registry as ir
 from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import (
@@ -28,7 +27,7 @@ from switchboard.core import push
 from switchboard.plugins.telphin.emulator import DND_STATUS_NAME
 from tests.waiting import until
 
-from .conftest import active_calls, on_call
+from .conftest import active_calls, extension_state, on_call
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
@@ -175,6 +174,19 @@ async def test_unloading_removes_the_webhooks_at_the_vendor(
     assert answers == []
 
 
+def dnd_state(hass: HomeAssistant, entry: MockConfigEntry, ext_id: int) -> str:
+    """An extension's DND switch, as Home Assistant shows it."""
+    return extension_state(hass, entry, str(ext_id), "switch", "dnd")
+
+
+async def pushed_dnd_status(emulator: TelphinEmulator, entry: MockConfigEntry) -> int:
+    """Wait until the entry is pushed (slow safety poll); return the DND status id."""
+    await registered(emulator)
+    coordinator = entry.runtime_data.coordinator
+    await until(lambda: coordinator.update_interval == push.SAFETY_POLL_INTERVAL, 5)
+    return next(s["id"] for s in emulator.call_statuses if s["name"] == DND_STATUS_NAME)
+
+
 async def test_a_dnd_change_at_telphin_reaches_home_assistant_within_a_second(
     hass: HomeAssistant,
     answers: list[int],
@@ -182,24 +194,21 @@ async def test_a_dnd_change_at_telphin_reaches_home_assistant_within_a_second(
     emulator: TelphinEmulator,
 ) -> None:
     """A call status switched in Telphin's panel is pushed; no poll is needed."""
-    await registered(emulator)
+    dnd = await pushed_dnd_status(emulator, init_integration)
     coordinator = init_integration.runtime_data.coordinator
-    await until(lambda: coordinator.update_interval == push.SAFETY_POLL_INTERVAL, 5)
-    dnd = next(s["id"] for s in emulator.call_statuses if s["name"] == DND_STATUS_NAME)
     # The phone read longest ago by the setup's refreshes is read first; take the
     # last one, which the round-robin would reach last.
     ext_id = list(emulator.extensions)[-1]
     assert emulator.phones[ext_id]["call_status_id"] != dnd
-    target = er.async_get(hass).async_get_entity_id(
-        "switch", "switchboard", f"{init_integration.unique_id}_{ext_id}_dnd"
-    )
-    assert target is not None
-    assert hass.states.get(target).state == STATE_OFF
+    assert dnd_state(hass, init_integration, ext_id) == STATE_OFF
     before = len(emulator.requests)
 
     emulator.set_call_status(ext_id, dnd)  # the web panel, not Home Assistant
-    assert await until(lambda: hass.states.get(target).state == STATE_ON, WITHIN) < (
-        WITHIN
+    assert (
+        await until(
+            lambda: dnd_state(hass, init_integration, ext_id) == STATE_ON, WITHIN
+        )
+        < WITHIN
     )
     assert answers == [200]
     # Read because of the push, not a scheduled poll (those are 5 minutes apart).
@@ -259,27 +268,22 @@ async def test_a_second_dnd_change_shows_as_fast_as_the_first(
     emulator: TelphinEmulator,
 ) -> None:
     """Status pushes have their own short debouncer, not the 10 s of a requested refresh."""
-    await registered(emulator)
+    dnd = await pushed_dnd_status(emulator, init_integration)
     coordinator = init_integration.runtime_data.coordinator
-    await until(lambda: coordinator.update_interval == push.SAFETY_POLL_INTERVAL, 5)
-    dnd = next(s["id"] for s in emulator.call_statuses if s["name"] == DND_STATUS_NAME)
     first, second = list(emulator.extensions)[-2:]
-    registry = er.async_get(hass)
-
-    def dnd_state(ext_id: int) -> str:
-        entity_id = registry.async_get_entity_id(
-            "switch", "switchboard", f"{init_integration.unique_id}_{ext_id}_dnd"
-        )
-        assert entity_id is not None
-        return hass.states.get(entity_id).state
-
-    assert dnd_state(first) == dnd_state(second) == STATE_OFF
+    assert (
+        dnd_state(hass, init_integration, first)
+        == dnd_state(hass, init_integration, second)
+        == STATE_OFF
+    )
 
     emulator.set_call_status(first, dnd)
-    took = await until(lambda: dnd_state(first) == STATE_ON, 1.5)
+    took = await until(
+        lambda: dnd_state(hass, init_integration, first) == STATE_ON, 1.5
+    )
     await asyncio.sleep(2 - took)  # the second change, 2 s after the first
     emulator.set_call_status(second, dnd)
-    await until(lambda: dnd_state(second) == STATE_ON, 1.5)
+    await until(lambda: dnd_state(hass, init_integration, second) == STATE_ON, 1.5)
     assert answers == [200, 200]
     assert coordinator.update_interval == push.SAFETY_POLL_INTERVAL
 
