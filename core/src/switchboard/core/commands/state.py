@@ -20,7 +20,7 @@ import zlib
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     Boolean,
@@ -45,9 +45,13 @@ from switchboard.core.errors import SwitchboardConfigError
 from switchboard.core.redaction import get_logger, redact_text
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterable
+
     from sqlalchemy import ColumnElement
+    from sqlalchemy.dialects import postgresql, sqlite
     from sqlalchemy.engine import Connection
     from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
+    from sqlalchemy.orm import InstrumentedAttribute
 
 _LOGGER = get_logger(__name__)
 
@@ -307,6 +311,41 @@ def _utc(value: datetime) -> datetime:
     return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
 
 
+def _insert_for(
+    session: AsyncSession,
+) -> Callable[[type[_Base]], postgresql.Insert | sqlite.Insert]:
+    """The INSERT of the session's database, which can say what to do on a conflict."""
+    if session.bind.dialect.name == "postgresql":
+        return postgresql_insert
+    return sqlite_insert
+
+
+async def _upsert(
+    session: AsyncSession,
+    model: type[_Base],
+    row: dict[str, Any],
+    *,
+    keys: list[InstrumentedAttribute[Any]],
+    updated: Iterable[str],
+) -> None:
+    """Insert ``row``, or update its ``updated`` columns where ``keys`` match.
+
+    One atomic statement on PostgreSQL and SQLite: a read-then-write (merge) lets
+    two workers writing the same row at once both insert, and one fails. Other
+    databases get the merge.
+    """
+    if session.bind.dialect.name not in ("postgresql", "sqlite"):
+        await session.merge(model(**row))
+        return
+    statement = _insert_for(session)(model).values(row)
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=keys,
+            set_={key: statement.excluded[key] for key in updated},
+        )
+    )
+
+
 # Any number (the same in every worker) naming the lock held while the tables are created.
 _CREATE_LOCK_ID = 0x5B_57A7E
 # The high half of the PostgreSQL lock that serialises one user's dial count.
@@ -483,26 +522,13 @@ class StateStore:
             "linked_at": at,
         }
         async with self._session() as session, session.begin():
-            if session.bind.dialect.name in ("postgresql", "sqlite"):
-                # One atomic upsert: a read-then-write (merge) lets two workers
-                # linking the same user at once both insert, and one fails.
-                insert = (
-                    postgresql_insert
-                    if session.bind.dialect.name == "postgresql"
-                    else sqlite_insert
-                )
-                statement = insert(_LinkRow).values(row)
-                await session.execute(
-                    statement.on_conflict_do_update(
-                        index_elements=[_LinkRow.user_id, _LinkRow.pbx],
-                        set_={
-                            key: statement.excluded[key]
-                            for key in ("extension", "linked_by", "linked_at")
-                        },
-                    )
-                )
-            else:
-                await session.merge(_LinkRow(**row))
+            await _upsert(
+                session,
+                _LinkRow,
+                row,
+                keys=[_LinkRow.user_id, _LinkRow.pbx],
+                updated=("extension", "linked_by", "linked_at"),
+            )
         self._cache.pop(user_id, None)
         return Link(user_id, pbx, extension, linked_by, at)
 
@@ -669,13 +695,10 @@ class StateStore:
             "done": False,
         }
         async with self._session() as session, session.begin():
-            insert = (
-                postgresql_insert
-                if session.bind.dialect.name == "postgresql"
-                else sqlite_insert
-            )
             result = await session.execute(
-                insert(_MissedCallRow).values(row).on_conflict_do_nothing()
+                _insert_for(session)(_MissedCallRow)
+                .values(row)
+                .on_conflict_do_nothing()
             )
         return int(getattr(result, "rowcount", 0) or 0) == 1
 
@@ -796,20 +819,12 @@ class StateStore:
             "published_at": datetime.now(UTC),
         }
         async with self._session() as session, session.begin():
-            insert = (
-                postgresql_insert
-                if session.bind.dialect.name == "postgresql"
-                else sqlite_insert
-            )
-            statement = insert(_WebhookInboxRow).values(row)
-            await session.execute(
-                statement.on_conflict_do_update(
-                    index_elements=[_WebhookInboxRow.pbx],
-                    set_={
-                        key: statement.excluded[key]
-                        for key in ("holder", "token_hash", "published_at")
-                    },
-                )
+            await _upsert(
+                session,
+                _WebhookInboxRow,
+                row,
+                keys=[_WebhookInboxRow.pbx],
+                updated=("holder", "token_hash", "published_at"),
             )
 
     async def withdraw_webhook_inbox(self, pbx: str, holder: str) -> None:
