@@ -49,7 +49,6 @@ from switchboard.plugins.telphin.models import (
     CallStatus,
     ClientInfo,
     CurrentCall,
-    EventRegistration,
     Extension,
     PhoneEventRegistration,
     PhoneProperties,
@@ -304,32 +303,6 @@ class TelphinClient(VendorClient):
         body = request.model_dump(mode="json", exclude_none=True)
         data = await self._request("POST", path, idempotent=False, json=body)
         return self._validate(CallbackResult, data, "click-to-dial answer")
-
-    # -- webhooks (vendor reference §4.5, "Webhooks (per extension)") ------------------
-
-    async def list_events(self, extension_id: str) -> list[EventRegistration]:
-        """Return the webhooks registered on an extension (``GET …/event/``)."""
-        path = f"/extension/{check_extension_id(extension_id)}/event/"
-        data = await self._request("GET", path, idempotent=True)
-        return self._validate(list[EventRegistration], data, "event list")
-
-    async def add_event(
-        self, extension_id: str, url: str, event_type: str
-    ) -> EventRegistration:
-        """Register a webhook (``POST …/event/`` with ``{url, method, event_type}``).
-
-        Not retried: a lost answer would register it twice (the next setup
-        removes any left over, see switchboard.plugins.telphin.webhooks).
-        """
-        path = f"/extension/{check_extension_id(extension_id)}/event/"
-        body = {"url": url, "method": WEBHOOK_METHOD, "event_type": event_type}
-        data = await self._request("POST", path, idempotent=False, json=body)
-        return self._validate(EventRegistration, data, "event")
-
-    async def delete_event(self, extension_id: str, event_id: int) -> None:
-        """Remove a webhook (``DELETE …/event/{id}``, 204); deleting twice is harmless."""
-        path = f"/extension/{check_extension_id(extension_id)}/event/{int(event_id)}"
-        await self._request("DELETE", path, idempotent=True, bodiless=True)
 
     # -- webhooks of every phone (vendor reference "Webhooks (client-wide)") ----------
     # Telphin page "Global events of all telephone terminals in PBX",

@@ -375,20 +375,6 @@ class ErrorBody(_Wire):
     error: OptionalText = None
 
 
-class EventRegistration(_Wire):
-    """A webhook registered on an extension (``/extension/{id}/event/``).
-
-    Fields per the vendor reference §4.5 ("Webhooks (per extension)"). The answer
-    to the registering ``POST`` is not documented: we read it as the created
-    registration with its ``id`` (the usual REST answer), needed to remove it.
-    """
-
-    id: int
-    url: str
-    method: str = "POST"
-    event_type: str
-
-
 class PhoneEventRegistration(_Wire):
     """A webhook registered for every phone extension of the PBX (client-wide).
 
