@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING
 from switchboard.core.redaction import register_secret
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping
+    from collections.abc import AsyncIterator, Mapping
 
 # While a vendor pushes, Home Assistant and the watcher still poll this often, to
 # heal pushes that were lost (and Telphin's hourly quota is spared).
@@ -69,6 +69,13 @@ class PushSignal:
     """
 
     kind: PushKind
+
+
+async def close_stream(stream: AsyncIterator[PushSignal]) -> None:
+    """Close a push stream now (its clean-up runs here, not when it is collected)."""
+    aclose = getattr(stream, "aclose", None)
+    if aclose is not None:
+        await aclose()
 
 
 def reconnect_delay(attempt: int, rng: random.Random | None = None) -> float:

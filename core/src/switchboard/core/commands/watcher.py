@@ -52,10 +52,14 @@ from switchboard.core.call_events import CallEventType, CallTracker
 from switchboard.core.capabilities import Capability
 from switchboard.core.commands.preferences import NOTIFY_MISSED, enabled
 from switchboard.core.commands.state import MissedCallNote
-from switchboard.core.commands.webhook_relay import close_stream
 from switchboard.core.errors import SwitchboardError
 from switchboard.core.pacing import polling_interval, quota_spent
-from switchboard.core.push import SAFETY_POLL_INTERVAL, PushKind, reconnect_delay
+from switchboard.core.push import (
+    SAFETY_POLL_INTERVAL,
+    PushKind,
+    close_stream,
+    reconnect_delay,
+)
 from switchboard.core.redaction import get_logger
 
 if TYPE_CHECKING:

@@ -36,7 +36,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from switchboard.core.push import WebhookVerdict
+from switchboard.core.push import WebhookVerdict, close_stream
 from switchboard.core.redaction import get_logger
 
 if TYPE_CHECKING:
@@ -61,13 +61,6 @@ VERDICT_POLL = 0.05
 # CLEANUP_EVERY).
 DELIVERY_KEPT = timedelta(minutes=10)
 CLEANUP_EVERY = 60.0
-
-
-async def close_stream(stream: AsyncIterator[PushSignal]) -> None:
-    """Close a push stream now (its clean-up runs here, not when it is collected)."""
-    aclose = getattr(stream, "aclose", None)
-    if aclose is not None:
-        await aclose()
 
 
 def token_hash(token: str) -> str:
