@@ -94,15 +94,18 @@ def async_cloud_subscribed(hass: HomeAssistant) -> bool:
 
 
 @callback
+def _external_url(hass: HomeAssistant) -> str | None:
+    """Home Assistant's URL reachable from the internet (external or remote UI)."""
+    try:
+        return get_url(hass, allow_internal=False, prefer_external=True)
+    except NoURLAvailableError:
+        return None
+
+
+@callback
 def async_has_push_url(hass: HomeAssistant) -> bool:
     """Whether a vendor on the internet can reach this Home Assistant."""
-    if async_cloud_subscribed(hass):
-        return True
-    try:
-        get_url(hass, allow_internal=False, prefer_external=True)
-    except NoURLAvailableError:
-        return False
-    return True
+    return async_cloud_subscribed(hass) or _external_url(hass) is not None
 
 
 async def async_receive_webhooks(
@@ -116,9 +119,8 @@ async def async_receive_webhooks(
         if hook_url is not None:
             _route_cloudhook(hass, entry, backend, hook_url)
             return True
-    try:
-        base = get_url(hass, allow_internal=False, prefer_external=True)
-    except NoURLAvailableError:
+    base = _external_url(hass)
+    if base is None:
         _LOGGER.warning(
             "%s: Home Assistant has no URL reachable from the internet (external "
             "URL or Home Assistant Cloud), so the PBX cannot push; polling instead",
